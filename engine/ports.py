@@ -1,0 +1,56 @@
+"""The small interfaces through which a domain plugs into the engine.
+
+The engine knows lanes, scopes and data, not organisations or nominations: the domain
+tells it which roles exist, who may complete a task and what data a task accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class HumanTask:
+    """What the domain sees of a ready human task when it authorises or validates."""
+
+    id: str
+    instance_id: int
+    business_key: str
+    bpmn_id: str
+    title: str
+    lane: str | None
+    org_scope: str | None
+    assignee: str | None
+    due_at: datetime | None
+    data: Mapping[str, Any]
+
+
+class RoleCatalog(Protocol):
+    def known_roles(self) -> Collection[str]:
+        """Role codes a user-task lane may name."""
+        ...
+
+
+class TaskGuard(Protocol):
+    def authorize(self, actor: str, task: HumanTask) -> None:
+        """Raise `engine.errors.NotAllowed` when `actor` may not complete `task`."""
+        ...
+
+
+class TaskDataValidator(Protocol):
+    def clean(self, task: HumanTask, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the data to merge into the task, or raise `InvalidTaskData`."""
+        ...
+
+
+ScriptHelpers = Mapping[str, Callable[..., Any]]
+"""Functions scripts, conditions, DMN cells and timer expressions may call, by name."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+        ...
