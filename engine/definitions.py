@@ -1,0 +1,132 @@
+"""Deploying definitions as immutable versions, and the per-version cache of parsed specs."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.errors import Conflict, NotFound
+from engine.models import DefinitionVersion
+from engine.parsing import ParsedDefinition, parse_definition
+from engine.ports import RoleCatalog
+from engine.validation import validate_definition
+
+
+def content_hash(files: Mapping[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    version: DefinitionVersion
+    created: bool  # False when the newest version already had exactly this content
+
+
+def deploy(
+    session: Session,
+    roles: RoleCatalog,
+    files: Mapping[str, bytes],
+    *,
+    deployed_by: str,
+    at: datetime,
+    key: str | None = None,
+    comment: str = "",
+) -> DeployResult:
+    """Validate and store a new version; raises DefinitionRejected and stores nothing on error."""
+    parsed = validate_definition(files, roles.known_roles())
+    key = key or parsed.process_id
+    sha = content_hash(files)
+    latest = latest_version(session, key)
+    if latest is not None and latest.sha256 == sha:
+        return DeployResult(latest, created=False)
+    row = DefinitionVersion(
+        key=key,
+        version=(latest.version + 1) if latest else 1,
+        process_id=parsed.process_id,
+        sha256=sha,
+        sources={name: data.decode("utf-8") for name, data in files.items()},
+        deployed_by=deployed_by,
+        deployed_at=at,
+        comment=comment,
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"another deploy of {key!r} version {row.version} happened first") from exc
+    audit.append(
+        session,
+        at,
+        [
+            audit.PendingEvent(
+                actor=deployed_by,
+                action="definition.deployed",
+                payload={
+                    "key": key,
+                    "version": row.version,
+                    "sha256": sha,
+                    "files": sorted(files),
+                    "comment": comment,
+                },
+            )
+        ],
+    )
+    return DeployResult(row, created=True)
+
+
+def latest_version(session: Session, key: str) -> DefinitionVersion | None:
+    return session.scalars(
+        select(DefinitionVersion)
+        .where(DefinitionVersion.key == key)
+        .order_by(DefinitionVersion.version.desc())
+        .limit(1)
+    ).first()
+
+
+def get_version(session: Session, key: str, version: int | None = None) -> DefinitionVersion:
+    if version is None:
+        row = latest_version(session, key)
+    else:
+        row = session.scalars(
+            select(DefinitionVersion).where(
+                DefinitionVersion.key == key, DefinitionVersion.version == version
+            )
+        ).first()
+    if row is None:
+        which = f"version {version} of " if version else ""
+        raise NotFound(f"no deployed {which}definition {key!r}")
+    return row
+
+
+def count_versions(session: Session, key: str) -> int:
+    return session.scalar(
+        select(func.count()).select_from(DefinitionVersion).where(DefinitionVersion.key == key)
+    ) or 0
+
+
+class SpecCache:
+    """Parsed specs per definition version. Versions are immutable, so entries never go stale."""
+
+    def __init__(self) -> None:
+        self._specs: dict[int, ParsedDefinition] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version: DefinitionVersion) -> ParsedDefinition:
+        parsed = self._specs.get(version.id)
+        if parsed is None:
+            files = {name: text.encode("utf-8") for name, text in version.sources.items()}
+            parsed = parse_definition(files, version.process_id)
+            with self._lock:
+                parsed = self._specs.setdefault(version.id, parsed)
+        return parsed

@@ -1,0 +1,554 @@
+"""The engine: start instances, complete human tasks, deliver messages, fire timers, retry.
+
+Every change is one database transaction: load → authorise → validate data → run →
+`do_engine_steps` → save state, task projection, audit events and next timer → commit.
+A second writer on the same instance gets `Conflict`, never a lost update.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import (
+    SpiffWorkflowException,
+    TaskNotFoundException,
+    WorkflowException,
+)
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine import audit, clock, definitions, serialization
+from engine.audit import PendingEvent
+from engine.errors import (
+    BudgetExceeded,
+    Conflict,
+    EngineError,
+    NotFound,
+    NotWaiting,
+    ScriptError,
+)
+from engine.models import Instance, TaskRow
+from engine.ports import Clock, HumanTask, RoleCatalog, ScriptHelpers, TaskDataValidator, TaskGuard
+from engine.projection import human_task, next_timer_at, sync_tasks
+from engine.sandbox import DEFAULT_STEP_BUDGET, SandboxedScriptEngine
+
+log = logging.getLogger(__name__)
+
+# SpiffWorkflow 3.2's task iterator stops descending at depth 1000 and then reports the
+# workflow as finished. Refuse well before that, with a message saying why.
+MAX_TREE_DEPTH = 900
+# Tasks the engine may run by itself in one go: a loop of gateways without scripts
+# never touches the script step budget, so it is bounded here.
+MAX_ENGINE_TASKS_PER_RUN = 5000
+
+ACTIVE, COMPLETED, ERROR = "active", "completed", "error"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    """What a caller learns about an instance after a change."""
+
+    id: int
+    business_key: str
+    definition_key: str
+    definition_version: int
+    status: str
+    data: dict[str, Any]
+    ready_tasks: list[HumanTask]
+    error_element: str | None = None
+    error_message: str | None = None
+
+
+@dataclass
+class _Change:
+    """What one run produced, gathered for the save step."""
+
+    events: list[PendingEvent] = field(default_factory=list)
+    completed_by: dict[str, str] = field(default_factory=dict)
+    error: ScriptError | None = None
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        roles: RoleCatalog,
+        guard: TaskGuard,
+        validator: TaskDataValidator,
+        helpers: ScriptHelpers | None = None,
+        clock: Clock | None = None,
+        scope_key: str = "org_id",
+        assignee_key: str = "assignee",
+        step_budget: int = DEFAULT_STEP_BUDGET,
+        specs: definitions.SpecCache | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.roles = roles
+        self.guard = guard
+        self.validator = validator
+        self.helpers = dict(helpers or {})
+        self.clock = clock or _system_clock()
+        self.scope_key = scope_key
+        self.assignee_key = assignee_key
+        self.step_budget = step_budget
+        self.specs = specs or definitions.SpecCache()
+
+    # -- definitions -------------------------------------------------------------------
+
+    def deploy(
+        self,
+        files: Mapping[str, bytes],
+        *,
+        deployed_by: str,
+        key: str | None = None,
+        comment: str = "",
+    ) -> definitions.DeployResult:
+        with self._transaction() as session:
+            return definitions.deploy(
+                session,
+                self.roles,
+                files,
+                deployed_by=deployed_by,
+                at=self.clock.now(),
+                key=key,
+                comment=comment,
+            )
+
+    # -- instances ---------------------------------------------------------------------
+
+    def start(
+        self,
+        key: str,
+        business_key: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        actor: str,
+        audit_payload: Mapping[str, Any] | None = None,
+    ) -> InstanceView:
+        """Start the newest version of definition `key`; the instance keeps that version."""
+        with self._transaction() as session:
+            version = definitions.get_version(session, key)
+            parsed = self.specs.get(version)
+            workflow = BpmnWorkflow(
+                parsed.spec, parsed.subprocess_specs, script_engine=self._script_engine()
+            )
+            # Initial data goes on the start task, from where it flows down the tree.
+            workflow.get_tasks(state=TaskState.READY)[0].data.update(data or {})
+            change = _Change()
+            change.events.append(
+                PendingEvent(
+                    actor,
+                    "instance.started",
+                    payload={
+                        "business_key": business_key,
+                        "definition": key,
+                        "version": version.version,
+                        **dict(audit_payload or {"data": dict(data or {})}),
+                    },
+                )
+            )
+            self._advance(workflow, change)
+            now = self.clock.now()
+            instance = Instance(
+                definition_id=version.id,
+                business_key=business_key,
+                status=ACTIVE,
+                state="",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(instance)
+            try:
+                session.flush()
+            except IntegrityError as exc:
+                raise Conflict(f"an instance with business key {business_key!r} exists") from exc
+            return self._save(session, instance, workflow, change)
+
+    def complete_task(
+        self,
+        task_id: str,
+        actor: str,
+        data: Mapping[str, Any] | None = None,
+        *,
+        audit_payload: Mapping[str, Any] | None = None,
+    ) -> InstanceView:
+        """Complete a ready human task as `actor` with `data`.
+
+        `audit_payload` replaces the data in the audit event where the data must not be
+        kept there in the clear (a secret ballot, say).
+        """
+        with self._transaction() as session:
+            row = session.get(TaskRow, task_id)
+            if row is None:
+                raise NotFound(f"no task {task_id}")
+            if row.state != "ready":
+                by = f" by {row.completed_by}" if row.completed_by else ""
+                raise Conflict(f"task {row.bpmn_id} is already {row.state}{by}")
+            instance, workflow = self._load(session, row.instance_id)
+            if instance.status != ACTIVE:
+                raise Conflict(f"instance {instance.business_key} is {instance.status}")
+            task = self._ready_task(workflow, task_id)
+            view = human_task(task, row)
+            self.guard.authorize(actor, view)
+            cleaned = self.validator.clean(view, data or {})
+            task.data.update(cleaned)
+            change = _Change(completed_by={task_id: actor})
+            change.events.append(
+                PendingEvent(
+                    actor,
+                    "task.completed",
+                    instance.id,
+                    task_id,
+                    {
+                        "bpmn_id": row.bpmn_id,
+                        "lane": row.lane,
+                        "org_scope": row.org_scope,
+                        **dict(audit_payload or {"data": cleaned}),
+                    },
+                )
+            )
+            self._advance(workflow, change, first=task.run)
+            return self._save(session, instance, workflow, change)
+
+    def deliver_message(
+        self,
+        business_key: str,
+        name: str,
+        payload: Mapping[str, Any] | None = None,
+        *,
+        actor: str,
+    ) -> InstanceView:
+        """Deliver message `name` to the instance with `business_key`."""
+        with self._transaction() as session:
+            instance_id = session.scalar(
+                select(Instance.id).where(Instance.business_key == business_key)
+            )
+            if instance_id is None:
+                raise NotFound(f"no instance with business key {business_key!r}")
+            instance, workflow = self._load(session, instance_id)
+            if instance.status != ACTIVE:
+                raise NotWaiting(
+                    f"instance {business_key} is {instance.status} and waits for no message"
+                )
+            event = BpmnEvent(MessageEventDefinition(name), dict(payload or {}))
+            change = _Change()
+            change.events.append(
+                PendingEvent(
+                    actor,
+                    "message.delivered",
+                    instance.id,
+                    payload={"message": name, "payload": dict(payload or {})},
+                )
+            )
+
+            def send() -> None:
+                try:
+                    workflow.send_event(event)
+                except WorkflowException as exc:
+                    raise NotWaiting(
+                        f"instance {business_key} is not waiting for message {name!r}"
+                    ) from exc
+
+            self._advance(workflow, change, first=send)
+            return self._save(session, instance, workflow, change)
+
+    def fire_due_timers(self, as_of: datetime | None = None, limit: int = 500) -> int:
+        """Run every instance whose next timer is due at `as_of`; returns how many ran.
+
+        Each instance is its own transaction; on PostgreSQL rows are claimed with
+        `FOR UPDATE SKIP LOCKED`, so several workers never fire one timer twice.
+        """
+        as_of = as_of or self.clock.now()
+        fired = 0
+        while fired < limit:
+            with self._transaction() as session:
+                query = (
+                    select(Instance.id)
+                    .where(
+                        Instance.status == ACTIVE,
+                        Instance.next_timer_at.is_not(None),
+                        Instance.next_timer_at <= as_of,
+                    )
+                    .order_by(Instance.next_timer_at)
+                    .limit(1)
+                )
+                if session.get_bind().dialect.name == "postgresql":
+                    query = query.with_for_update(skip_locked=True)
+                instance_id = session.scalar(query)
+                if instance_id is None:
+                    return fired
+                instance, workflow = self._load(session, instance_id)
+                change = _Change()
+                self._advance(workflow, change, as_of=as_of)
+                self._save(session, instance, workflow, change, as_of=as_of)
+                fired += 1
+        return fired
+
+    def retry(
+        self, instance_id: int, actor: str, data: Mapping[str, Any] | None = None
+    ) -> InstanceView:
+        """Run an instance in `error` again from the failed task, optionally with fixed data."""
+        with self._transaction() as session:
+            instance, workflow = self._load(session, instance_id)
+            if instance.status != ERROR:
+                raise Conflict(f"instance {instance.business_key} is {instance.status}, not in error")
+            failed = workflow.get_tasks(state=TaskState.ERROR)
+            for task in failed:
+                task.data.update(data or {})
+                task._set_state(TaskState.READY)
+            change = _Change()
+            change.events.append(
+                PendingEvent(
+                    actor,
+                    "instance.retried",
+                    instance.id,
+                    payload={
+                        "failed_element": instance.error_element,
+                        "error": instance.error_message,
+                        "data": dict(data or {}),
+                    },
+                )
+            )
+            self._advance(workflow, change)
+            return self._save(session, instance, workflow, change)
+
+    def get_instance(self, instance_id: int) -> InstanceView:
+        with self._transaction() as session:
+            instance, workflow = self._load(session, instance_id)
+            return self._view(session, instance, workflow)
+
+    # -- the run ---------------------------------------------------------------------
+
+    def _script_engine(self) -> SandboxedScriptEngine:
+        return SandboxedScriptEngine(helpers=self.helpers, step_budget=self.step_budget)
+
+    def _advance(
+        self,
+        workflow: BpmnWorkflow,
+        change: _Change,
+        first: Callable[[], Any] | None = None,
+        as_of: datetime | None = None,
+    ) -> None:
+        """Run `first` (a task completion, a message) and then every engine step it unlocks.
+
+        A script failure does not escape: it is recorded in `change.error` and the
+        workflow keeps the failed task in ERROR, so the instance is saved in `error`
+        with everything that happened before the failure.
+        """
+        engine = workflow.script_engine
+        assert isinstance(engine, SandboxedScriptEngine)
+        engine.start_run()
+        steps = 0
+
+        def count(task: Task) -> None:
+            nonlocal steps
+            steps += 1
+            if steps > MAX_ENGINE_TASKS_PER_RUN:
+                raise BudgetExceeded(
+                    f"the process ran more than {MAX_ENGINE_TASKS_PER_RUN} steps without "
+                    "waiting for a person, a message or a timer: is there an endless loop?"
+                )
+            if _is_timer(task):
+                change.events.append(
+                    PendingEvent(
+                        "system",
+                        "timer.fired",
+                        task_id=str(task.id),
+                        payload={"bpmn_id": task.task_spec.bpmn_id},
+                    )
+                )
+
+        moment = _FixedMoment(as_of) if as_of else self.clock
+        try:
+            with clock.using(moment):
+                if first is not None:
+                    first()
+                workflow.refresh_timers()
+                workflow.do_engine_steps(did_complete_task=count)
+            _check_depth(workflow)
+        except (NotWaiting, Conflict):
+            raise
+        except (WorkflowTaskException, SpiffWorkflowException, EngineError) as exc:
+            change.error = _script_error(exc)
+            _mark_failed(workflow, exc)
+
+    def _save(
+        self,
+        session: Session,
+        instance: Instance,
+        workflow: BpmnWorkflow,
+        change: _Change,
+        as_of: datetime | None = None,
+    ) -> InstanceView:
+        now = as_of or self.clock.now()
+        change.events = [
+            e if e.instance_id is not None else replace(e, instance_id=instance.id)
+            for e in change.events
+        ]
+        previous = instance.status
+        if change.error is not None:
+            instance.status = ERROR
+            instance.error_element = change.error.element_id or None
+            instance.error_message = str(change.error)
+            change.events.append(
+                PendingEvent(
+                    "system",
+                    "instance.error",
+                    instance.id,
+                    payload={"element": change.error.element_id, "message": str(change.error)},
+                )
+            )
+        else:
+            instance.status = COMPLETED if workflow.is_completed() else ACTIVE
+            instance.error_element = instance.error_message = None
+            if instance.status == COMPLETED and previous != COMPLETED:
+                change.events.append(PendingEvent("system", "instance.completed", instance.id))
+        instance.state = serialization.dump(workflow)
+        instance.next_timer_at = next_timer_at(workflow) if instance.status == ACTIVE else None
+        instance.updated_at = now
+        try:
+            session.flush()  # the optimistic-lock check happens here, before the audit lock
+        except StaleDataError as exc:
+            raise Conflict(
+                f"instance {instance.business_key} was changed by someone else; reload and retry"
+            ) from exc
+        rows = sync_tasks(
+            session,
+            instance,
+            workflow,
+            now,
+            change.completed_by,
+            self.scope_key,
+            self.assignee_key,
+        )
+        audit.append(session, now, change.events)
+        return self._view(session, instance, workflow, rows)
+
+    # -- loading ------------------------------------------------------------------------
+
+    def _load(self, session: Session, instance_id: int) -> tuple[Instance, BpmnWorkflow]:
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise NotFound(f"no instance {instance_id}")
+        version = session.get(definitions.DefinitionVersion, instance.definition_id)
+        assert version is not None
+        parsed = self.specs.get(version)
+        workflow = serialization.restore(instance.state, parsed.spec, parsed.subprocess_specs)
+        # SpiffWorkflow does not serialise the script engine: set the sandbox every time.
+        workflow.script_engine = self._script_engine()
+        return instance, workflow
+
+    def _ready_task(self, workflow: BpmnWorkflow, task_id: str) -> Task:
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, TaskNotFoundException):
+            task = None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise Conflict(f"task {task_id} is no longer ready")
+        return task
+
+    def _view(
+        self,
+        session: Session,
+        instance: Instance,
+        workflow: BpmnWorkflow,
+        rows: list[TaskRow] | None = None,
+    ) -> InstanceView:
+        version = session.get(definitions.DefinitionVersion, instance.definition_id)
+        assert version is not None
+        if rows is None:
+            rows = list(
+                session.scalars(
+                    select(TaskRow).where(
+                        TaskRow.instance_id == instance.id, TaskRow.state == "ready"
+                    )
+                )
+            )
+        ready = []
+        for row in rows:
+            task = workflow.get_task_from_id(UUID(row.id))
+            ready.append(human_task(task, row))
+        return InstanceView(
+            id=instance.id,
+            business_key=instance.business_key,
+            definition_key=version.key,
+            definition_version=version.version,
+            status=instance.status,
+            data=dict(workflow.last_task.data) if workflow.last_task else {},
+            ready_tasks=ready,
+            error_element=instance.error_element,
+            error_message=instance.error_message,
+        )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+
+class _FixedMoment:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def _system_clock() -> Clock:
+    return clock.SystemClock()
+
+
+def _is_timer(task: Task) -> bool:
+    definition = getattr(task.task_spec, "event_definition", None)
+    return isinstance(definition, TimerEventDefinition)
+
+
+def _check_depth(workflow: BpmnWorkflow) -> None:
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        for task in wf.tasks.values():
+            if not task._children and task.depth >= MAX_TREE_DEPTH:
+                raise BudgetExceeded(
+                    f"the process has looped so often that its task tree is {task.depth} "
+                    f"levels deep (limit {MAX_TREE_DEPTH}); SpiffWorkflow cannot go further",
+                    element_id=task.task_spec.bpmn_id or "",
+                )
+
+
+def _script_error(exc: Exception) -> ScriptError:
+    if isinstance(exc, ScriptError):
+        return exc
+    original = getattr(exc, "exception", None)
+    task = getattr(exc, "task", None)
+    element = (task.task_spec.bpmn_id or task.task_spec.name) if task is not None else ""
+    if isinstance(original, ScriptError):
+        return type(original)(str(original), element_id=element or original.element_id)
+    message = str(exc)
+    line = getattr(exc, "line_number", None)
+    if line:
+        message += f" (line {line})"
+    return ScriptError(message, element_id=element)
+
+
+def _mark_failed(workflow: BpmnWorkflow, exc: Exception) -> None:
+    """Leave the failing task in ERROR so retry knows where to start again."""
+    task = getattr(exc, "task", None)
+    if task is not None and task.state in (TaskState.READY, TaskState.STARTED):
+        task.error()

@@ -1,0 +1,89 @@
+"""The audit chain: append-only in the database, and verify names the first broken link."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DatabaseError
+
+from engine import audit
+from engine.clock import FixedClock
+from tests.engine.support import files, make_engine
+
+
+@pytest.fixture
+def history(db: Engine) -> Engine:
+    """A few real events: a deploy, an instance started, two tasks completed."""
+    laurel = make_engine(db, FixedClock(datetime(2026, 3, 2, tzinfo=UTC)))
+    laurel.deploy(files("gateway.bpmn"), deployed_by="admin")
+    view = laurel.start("approval", "N-1", {"requester": "Nguyễn Thị Lan"}, actor="alice")
+    view = laurel.complete_task(view.ready_tasks[0].id, "alice", {"ghi_chú": "Hồ sơ đủ"})
+    laurel.complete_task(view.ready_tasks[0].id, "bob", {"decision": "approve"})
+    return db
+
+
+def test_an_untouched_chain_verifies(history: Engine) -> None:
+    with history.connect() as conn:
+        result = audit.verify(conn)
+    assert result.ok
+    assert result.checked == 5
+    assert len(result.head_hash) == 64
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_events SET actor = 'mallory'", "DELETE FROM audit_events"])
+def test_the_database_refuses_to_change_audit_rows(history: Engine, statement: str) -> None:
+    with pytest.raises(DatabaseError, match="append-only"), history.begin() as conn:
+        conn.execute(text(statement))
+    with history.connect() as conn:
+        assert audit.verify(conn).ok
+
+
+def _behind_the_apps_back(db: Engine, *statements: str) -> None:
+    with db.begin() as conn:
+        if db.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_events_no_update"))
+            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_events_no_change ON audit_events"))
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+def test_a_changed_payload_is_named_by_its_seq(history: Engine) -> None:
+    _behind_the_apps_back(
+        history, """UPDATE audit_events SET payload = '{"data": {}}' WHERE seq = 3"""
+    )
+    with history.connect() as conn:
+        result = audit.verify(conn)
+    assert (result.ok, result.broken_seq, result.checked) == (False, 3, 2)
+    assert "content does not match" in result.problem
+
+
+def test_a_deleted_row_is_named(history: Engine) -> None:
+    _behind_the_apps_back(history, "DELETE FROM audit_events WHERE seq = 2")
+    with history.connect() as conn:
+        result = audit.verify(conn)
+    assert (result.ok, result.broken_seq) == (False, 2)
+    assert "missing" in result.problem
+
+
+def test_a_rehashed_forgery_breaks_the_next_link(history: Engine) -> None:
+    """Whoever rewrites an event and its hash still breaks the link to the event after it."""
+    with history.connect() as conn:
+        row = conn.execute(text("SELECT * FROM audit_events WHERE seq = 4")).mappings().one()
+    at = row["at"] if isinstance(row["at"], datetime) else datetime.fromisoformat(row["at"])
+    payload = json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
+    forged = audit.chain_hash(
+        row["prev_hash"],
+        audit.canonical(4, at.replace(tzinfo=UTC), "mallory", row["action"], row["instance_id"], row["task_id"], payload),
+    )
+    _behind_the_apps_back(
+        history, f"UPDATE audit_events SET actor = 'mallory', hash = '{forged}' WHERE seq = 4"
+    )
+    with history.connect() as conn:
+        result = audit.verify(conn)
+    assert (result.ok, result.broken_seq) == (False, 5)
+    assert "prev_hash" in result.problem

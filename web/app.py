@@ -1,0 +1,58 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template_string
+from sqlalchemy import func, select
+
+from engine.db import create_db_engine, make_read_session_factory
+from engine.models import AuditEvent, DefinitionVersion, Instance
+from web.settings import Settings
+
+_STATUS_PAGE = """<!doctype html>
+<html lang="vi">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Laurel — Xét duyệt thi đua, khen thưởng</title></head>
+<body>
+<main>
+<h1>Laurel</h1>
+<p>Hệ thống xét duyệt hồ sơ thi đua, khen thưởng.</p>
+<p><strong>Bộ máy quy trình đang hoạt động.</strong> <span lang="en">(The engine is up.)</span></p>
+<ul>
+  <li>Quy trình đã triển khai (deployed definition versions): {{ definitions }}</li>
+  <li>Hồ sơ đang xử lý (running instances): {{ running }}</li>
+  <li>Sự kiện nhật ký kiểm toán (audit events): {{ events }}</li>
+</ul>
+</main>
+</body>
+</html>"""
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    db = create_db_engine(settings.database_url)
+    read = make_read_session_factory(db)
+    app.extensions["laurel.db"] = db
+
+    def counts() -> dict[str, Any]:
+        with read() as session:
+            return {
+                "definitions": session.scalar(select(func.count()).select_from(DefinitionVersion)),
+                "running": session.scalar(
+                    select(func.count()).select_from(Instance).where(Instance.status == "active")
+                ),
+                "events": session.scalar(select(func.count()).select_from(AuditEvent)),
+            }
+
+    @app.get("/")
+    def index() -> str:
+        return render_template_string(_STATUS_PAGE, **counts())
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"status": "ok", **counts()}
+
+    return app

@@ -1,0 +1,115 @@
+"""The `laurel` command: database, deploy, audit, timers and the server."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import Engine
+
+from engine import audit, definitions
+from engine.clock import SystemClock
+from engine.db import create_db_engine, make_session_factory
+from engine.errors import DefinitionRejected
+from engine.xmlsafety import check_size
+from web.settings import Settings
+from workflows.roles import DomainRoles
+from workflows.schema import migrate
+
+
+def _db() -> Engine:
+    return create_db_engine(Settings.from_env().database_url)
+
+
+@click.group()
+def main() -> None:
+    """Laurel: award-nomination approval as BPMN processes."""
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    migrate(_db())
+    click.echo("Database is up to date.")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", help="Definition key (default: the id of the BPMN's main process).")
+@click.option("--comment", default="", help="What changed, for the version list.")
+@click.option("--as", "deployed_by", default=getpass.getuser, help="Who deploys.")
+def deploy(files: tuple[str, ...], key: str | None, comment: str, deployed_by: str) -> None:
+    """Validate FILE.bpmn [FILE.dmn ...] and store them as a new version."""
+    try:
+        contents = {}
+        for name in files:
+            path = Path(name)
+            check_size(path)
+            contents[path.name] = path.read_bytes()
+        sessions = make_session_factory(_db())
+        with sessions.begin() as session:
+            result = definitions.deploy(
+                session,
+                DomainRoles(),
+                contents,
+                deployed_by=deployed_by,
+                at=SystemClock().now(),
+                key=key,
+                comment=comment,
+            )
+            version = result.version
+            if not result.created:
+                click.echo(
+                    f"Unchanged: {version.key} version {version.version} already has this content."
+                )
+                return
+            click.echo(
+                f"Deployed {version.key} version {version.version}\n"
+                f"  process  {version.process_id}\n"
+                f"  sha256   {version.sha256}\n"
+                f"  by       {version.deployed_by}\n"
+                f"  at       {version.deployed_at.isoformat()}"
+            )
+    except DefinitionRejected as exc:
+        click.echo(f"Refused: {len(exc.problems)} problem(s), nothing was stored.", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(1)
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit chain."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check every link of the audit chain."""
+    with _db().connect() as connection:
+        result = audit.verify(connection)
+    click.echo(f"Checked {result.checked} events; head {result.head_hash}")
+    if result.ok:
+        click.echo("OK")
+        return
+    click.echo(f"BROKEN at event {result.broken_seq}: {result.problem}", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web application."""
+    from waitress import serve as waitress_serve
+
+    from web.app import create_app
+
+    click.echo(f"Laurel is serving on http://{host}:{port}")
+    waitress_serve(create_app(), host=host, port=port, threads=8)
