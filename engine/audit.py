@@ -10,10 +10,10 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent
@@ -21,31 +21,36 @@ from engine.models import AuditEvent
 GENESIS = "0" * 64
 # Any constant works; it only names the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x1A0BE1
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+_TABLE = AuditEvent.__table__
+_HEAD = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+_INSERT = insert(_TABLE)
 
 
-def canonical(
+def canonical_payload(payload: Any) -> str:
+    """The exact text stored and hashed: sorted keys, no spaces, Vietnamese kept as is."""
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+
+
+def chain_hash(
+    prev_hash: str,
     seq: int,
     at: datetime,
     actor: str,
     action: str,
     instance_id: int | None,
     task_id: str | None,
-    payload: Any,
+    payload_text: str,
 ) -> str:
-    event = {
-        "seq": seq,
-        "at": at.isoformat(),
-        "actor": actor,
-        "action": action,
-        "instance_id": instance_id,
-        "task_id": task_id,
-        "payload": payload,
-    }
-    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def chain_hash(prev_hash: str, canonical_event: str) -> str:
-    return hashlib.sha256((prev_hash + canonical_event).encode()).hexdigest()
+    # Length-prefixed text fields: no value can pass for its neighbour, and this is
+    # several times faster than JSON, which matters when verify walks millions of events.
+    header = (
+        f"{seq}|{at.isoformat()}|{instance_id}|{len(actor)}:{actor}|{len(action)}:{action}"
+        f"|{task_id and len(task_id)}:{task_id}|"
+    )
+    return hashlib.sha256((prev_hash + header + payload_text).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -57,45 +62,41 @@ class PendingEvent:
     payload: dict[str, Any] | None = None
 
 
-def append(session: Session, at: datetime, events: list[PendingEvent]) -> list[AuditEvent]:
+def append(session: Session, at: datetime, events: list[PendingEvent]) -> None:
     """Chain `events` after the current head, inside the caller's transaction.
 
     Call it last, just before commit: on PostgreSQL it takes the chain lock, which is
     held until commit and serialises every writer from here on.
     """
     if not events:
-        return []
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
-    head = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_CHAIN_LOCK, {"k": _CHAIN_LOCK_KEY})
+    head = connection.execute(_HEAD).first()
     seq, prev = (head[0], head[1]) if head else (0, GENESIS)
     rows = []
     for event in events:
         seq += 1
-        payload = event.payload or {}
-        # Round-trip through JSON so the hash covers exactly what the database will return.
-        payload = json.loads(json.dumps(payload, ensure_ascii=False, default=str))
+        payload = canonical_payload(event.payload or {})
         digest = chain_hash(
-            prev, canonical(seq, at, event.actor, event.action, event.instance_id, event.task_id, payload)
+            prev, seq, at, event.actor, event.action, event.instance_id, event.task_id, payload
         )
-        row = AuditEvent(
-            seq=seq,
-            at=at,
-            actor=event.actor,
-            action=event.action,
-            instance_id=event.instance_id,
-            task_id=event.task_id,
-            payload=payload,
-            prev_hash=prev,
-            hash=digest,
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": event.actor,
+                "action": event.action,
+                "instance_id": event.instance_id,
+                "task_id": event.task_id,
+                "payload": payload,
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
-        session.add(row)
-        rows.append(row)
         prev = digest
-    return rows
+    connection.execute(_INSERT, rows)
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,7 @@ def verify(connection: Connection, batch: int = 5000) -> VerifyResult:
             return VerifyResult(
                 checked, prev, seq, f"prev_hash does not match the hash of event {seq - 1}"
             )
-        at = at if at.tzinfo else at.replace(tzinfo=UTC)
-        recomputed = chain_hash(
-            prev, canonical(seq, at, actor, action, instance_id, task_id, payload)
-        )
+        recomputed = chain_hash(prev, seq, at, actor, action, instance_id, task_id, payload)
         if recomputed != digest:
             return VerifyResult(
                 checked, prev, seq, "content does not match its hash (changed after writing)"

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -109,24 +109,31 @@ def get_version(session: Session, key: str, version: int | None = None) -> Defin
     return row
 
 
-def count_versions(session: Session, key: str) -> int:
-    return session.scalar(
-        select(func.count()).select_from(DefinitionVersion).where(DefinitionVersion.key == key)
-    ) or 0
+@dataclass(frozen=True)
+class LoadedVersion:
+    id: int
+    key: str
+    version: int
+    parsed: ParsedDefinition
 
 
 class SpecCache:
     """Parsed specs per definition version. Versions are immutable, so entries never go stale."""
 
     def __init__(self) -> None:
-        self._specs: dict[int, ParsedDefinition] = {}
+        self._loaded: dict[int, LoadedVersion] = {}
         self._lock = threading.Lock()
 
-    def get(self, version: DefinitionVersion) -> ParsedDefinition:
-        parsed = self._specs.get(version.id)
-        if parsed is None:
-            files = {name: text.encode("utf-8") for name, text in version.sources.items()}
-            parsed = parse_definition(files, version.process_id)
+    def get(self, session: Session, definition_id: int) -> LoadedVersion:
+        loaded = self._loaded.get(definition_id)
+        if loaded is None:
+            row = session.get(DefinitionVersion, definition_id)
+            if row is None:
+                raise NotFound(f"no definition version {definition_id}")
+            files = {name: text.encode("utf-8") for name, text in row.sources.items()}
+            parsed = parse_definition(files, row.process_id)
             with self._lock:
-                parsed = self._specs.setdefault(version.id, parsed)
-        return parsed
+                loaded = self._loaded.setdefault(
+                    row.id, LoadedVersion(row.id, row.key, row.version, parsed)
+                )
+        return loaded

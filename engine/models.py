@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,6 +114,11 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(100), index=True)
     instance_id: Mapped[int | None] = mapped_column(index=True)
     task_id: Mapped[str | None] = mapped_column(String(36))
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def data(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.payload)
+        return loaded

@@ -7,8 +7,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -18,67 +16,101 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
 
-from engine.models import Instance, TaskRow
+from engine.models import TaskRow
 from engine.ports import HumanTask
 
 READY, COMPLETED, CANCELLED = "ready", "completed", "cancelled"
 
 
+TASKS = TaskRow.__table__
+# Built once: constructing and cache-keying a statement costs more than running it on SQLite.
+_OPEN_TASKS = select(TASKS).where(
+    TASKS.c.instance_id == bindparam("instance_id"), TASKS.c.state == READY
+)
+_SET_DUE = update(TASKS).where(TASKS.c.id == bindparam("task_id")).values(due_at=bindparam("due"))
+_CLOSE = (
+    update(TASKS)
+    .where(TASKS.c.id == bindparam("task_id"))
+    .values(
+        state=bindparam("new_state"), completed_at=bindparam("at"), completed_by=bindparam("by")
+    )
+)
+_INSERT = insert(TASKS)
+
+
+def open_tasks(session: Session, instance_id: int) -> list[Mapping[str, Any]]:
+    rows = session.connection().execute(_OPEN_TASKS, {"instance_id": instance_id}).mappings()
+    return list(rows)
+
+
 def sync_tasks(
     session: Session,
-    instance: Instance,
+    instance_id: int,
+    business_key: str,
     workflow: BpmnWorkflow,
     now: datetime,
     completed_by: Mapping[str, str],
     scope_key: str,
     assignee_key: str,
-) -> list[TaskRow]:
-    """Bring the instance's rows in line with its ready human tasks; return the ready rows."""
+) -> list[HumanTask]:
+    """Bring the instance's rows in line with its ready human tasks; return those tasks.
+
+    Core statements rather than the ORM: this runs in every change and is the hot path.
+    """
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = session.scalars(
-        select(TaskRow).where(TaskRow.instance_id == instance.id, TaskRow.state == READY)
-    ).all()
-    rows = []
-    for row in open_rows:
-        task = ready.pop(row.id, None)
+    connection = session.connection()
+    views: list[HumanTask] = []
+    for row in open_tasks(session, instance_id):
+        task = ready.pop(row["id"], None)
         if task is not None:
-            row.due_at = due_at(task)
-            rows.append(row)
+            values = dict(row)
+            due = due_at(task)
+            if due != values["due_at"]:
+                connection.execute(_SET_DUE, {"task_id": row["id"], "due": due})
+                values["due_at"] = due
+            views.append(human_task(task, values))
             continue
-        row.state = COMPLETED if _state_of(workflow, row.id) == TaskState.COMPLETED else CANCELLED
-        row.completed_at = now
-        row.completed_by = completed_by.get(row.id, "system")
-    for task_id, task in ready.items():
-        row = TaskRow(
-            id=task_id,
-            instance_id=instance.id,
-            business_key=instance.business_key,
-            bpmn_id=task.task_spec.bpmn_id or task.task_spec.name,
-            title=(task.task_spec.bpmn_name or task.task_spec.bpmn_id or "")[:300],
-            lane=task.task_spec.lane,
-            org_scope=_text(task.data.get(scope_key)),
-            assignee=_text(task.data.get(assignee_key)),
-            state=READY,
-            created_at=now,
-            due_at=due_at(task),
-        )
-        session.add(row)
-        rows.append(row)
-    return rows
+        state = COMPLETED if _state_of(workflow, row["id"]) == TaskState.COMPLETED else CANCELLED
+        by = completed_by.get(row["id"], "system")
+        connection.execute(_CLOSE, {"task_id": row["id"], "new_state": state, "at": now, "by": by})
+    new_rows = [
+        {
+            "id": task_id,
+            "instance_id": instance_id,
+            "business_key": business_key,
+            "bpmn_id": task.task_spec.bpmn_id or task.task_spec.name,
+            "title": (task.task_spec.bpmn_name or task.task_spec.bpmn_id or "")[:300],
+            "lane": task.task_spec.lane,
+            "org_scope": _text(task.data.get(scope_key)),
+            "assignee": _text(task.data.get(assignee_key)),
+            "state": READY,
+            "created_at": now,
+            "due_at": due_at(task),
+            "completed_at": None,
+            "completed_by": None,
+        }
+        for task_id, task in ready.items()
+    ]
+    if new_rows:
+        connection.execute(_INSERT, new_rows)
+        views.extend(human_task(ready[row["id"]], row) for row in new_rows)
+    return views
 
 
-def human_task(task: Task, row: TaskRow) -> HumanTask:
+def human_task(task: Task, row: Mapping[str, Any]) -> HumanTask:
     return HumanTask(
-        id=row.id,
-        instance_id=row.instance_id,
-        business_key=row.business_key,
-        bpmn_id=row.bpmn_id,
-        title=row.title,
-        lane=row.lane,
-        org_scope=row.org_scope,
-        assignee=row.assignee,
-        due_at=row.due_at,
+        id=row["id"],
+        instance_id=row["instance_id"],
+        business_key=row["business_key"],
+        bpmn_id=row["bpmn_id"],
+        title=row["title"],
+        lane=row["lane"],
+        org_scope=row["org_scope"],
+        assignee=row["assignee"],
+        due_at=row["due_at"],
         data=task.data,
     )
 

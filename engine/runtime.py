@@ -8,6 +8,8 @@ A second writer on the same instance gets `Conflict`, never a lost update.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -15,10 +17,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -31,6 +29,9 @@ from SpiffWorkflow.exceptions import (
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit, clock, definitions, serialization
 from engine.audit import PendingEvent
@@ -42,9 +43,9 @@ from engine.errors import (
     NotWaiting,
     ScriptError,
 )
-from engine.models import Instance, TaskRow
+from engine.models import Instance
 from engine.ports import Clock, HumanTask, RoleCatalog, ScriptHelpers, TaskDataValidator, TaskGuard
-from engine.projection import human_task, next_timer_at, sync_tasks
+from engine.projection import TASKS, human_task, next_timer_at, open_tasks, sync_tasks
 from engine.sandbox import DEFAULT_STEP_BUDGET, SandboxedScriptEngine
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,53 @@ class InstanceView:
     ready_tasks: list[HumanTask]
     error_element: str | None = None
     error_message: str | None = None
+
+
+INSTANCES = Instance.__table__
+# Labelled, because the task inbox row they are joined to has an `id` and a `state` too.
+_INSTANCE_COLUMNS = [
+    INSTANCES.c[name].label(f"i_{name}")
+    for name in (
+        "id",
+        "definition_id",
+        "business_key",
+        "status",
+        "lock_version",
+        "error_element",
+        "error_message",
+    )
+]
+
+
+_TASK_WITH_INSTANCE = (
+    select(TASKS, *_INSTANCE_COLUMNS)
+    .join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
+    .where(TASKS.c.id == bindparam("task_id"))
+)
+_STATE = select(INSTANCES.c.state).where(INSTANCES.c.id == bindparam("instance_id"))
+_INSERT_INSTANCE = insert(INSTANCES).returning(INSTANCES.c.id)
+# The optimistic lock: the row must still be at the version we loaded.
+_UPDATE_INSTANCE = update(INSTANCES).where(
+    INSTANCES.c.id == bindparam("instance_id"),
+    INSTANCES.c.lock_version == bindparam("loaded_version"),
+)
+
+
+@dataclass
+class _Record:
+    """An instance row as the runtime works on it (Core, not the ORM: this is the hot path)."""
+
+    id: int | None
+    definition_id: int
+    business_key: str
+    status: str
+    lock_version: int
+    error_element: str | None = None
+    error_message: str | None = None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> _Record:
+        return cls(*(row[c.name] for c in _INSTANCE_COLUMNS))
 
 
 @dataclass
@@ -110,6 +158,7 @@ class Engine:
         self.assignee_key = assignee_key
         self.step_budget = step_budget
         self.specs = specs or definitions.SpecCache()
+        self._workflows = _WorkflowCache()
 
     # -- definitions -------------------------------------------------------------------
 
@@ -146,7 +195,7 @@ class Engine:
         """Start the newest version of definition `key`; the instance keeps that version."""
         with self._transaction() as session:
             version = definitions.get_version(session, key)
-            parsed = self.specs.get(version)
+            parsed = self.specs.get(session, version.id).parsed
             workflow = BpmnWorkflow(
                 parsed.spec, parsed.subprocess_specs, script_engine=self._script_engine()
             )
@@ -166,20 +215,7 @@ class Engine:
                 )
             )
             self._advance(workflow, change)
-            now = self.clock.now()
-            instance = Instance(
-                definition_id=version.id,
-                business_key=business_key,
-                status=ACTIVE,
-                state="",
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(instance)
-            try:
-                session.flush()
-            except IntegrityError as exc:
-                raise Conflict(f"an instance with business key {business_key!r} exists") from exc
+            instance = _Record(None, version.id, business_key, ACTIVE, 0)
             return self._save(session, instance, workflow, change)
 
     def complete_task(
@@ -196,17 +232,23 @@ class Engine:
         kept there in the clear (a secret ballot, say).
         """
         with self._transaction() as session:
-            row = session.get(TaskRow, task_id)
-            if row is None:
+            found = (
+                session.connection()
+                .execute(_TASK_WITH_INSTANCE, {"task_id": task_id})
+                .mappings()
+                .first()
+            )
+            if found is None:
                 raise NotFound(f"no task {task_id}")
-            if row.state != "ready":
-                by = f" by {row.completed_by}" if row.completed_by else ""
-                raise Conflict(f"task {row.bpmn_id} is already {row.state}{by}")
-            instance, workflow = self._load(session, row.instance_id)
+            if found["state"] != "ready":
+                by = f" by {found['completed_by']}" if found["completed_by"] else ""
+                raise Conflict(f"task {found['bpmn_id']} is already {found['state']}{by}")
+            instance = _Record.of(found)
             if instance.status != ACTIVE:
                 raise Conflict(f"instance {instance.business_key} is {instance.status}")
+            workflow = self._restore(session, instance)
             task = self._ready_task(workflow, task_id)
-            view = human_task(task, row)
+            view = human_task(task, found)
             self.guard.authorize(actor, view)
             cleaned = self.validator.clean(view, data or {})
             task.data.update(cleaned)
@@ -218,9 +260,9 @@ class Engine:
                     instance.id,
                     task_id,
                     {
-                        "bpmn_id": row.bpmn_id,
-                        "lane": row.lane,
-                        "org_scope": row.org_scope,
+                        "bpmn_id": view.bpmn_id,
+                        "lane": view.lane,
+                        "org_scope": view.org_scope,
                         **dict(audit_payload or {"data": cleaned}),
                     },
                 )
@@ -238,12 +280,7 @@ class Engine:
     ) -> InstanceView:
         """Deliver message `name` to the instance with `business_key`."""
         with self._transaction() as session:
-            instance_id = session.scalar(
-                select(Instance.id).where(Instance.business_key == business_key)
-            )
-            if instance_id is None:
-                raise NotFound(f"no instance with business key {business_key!r}")
-            instance, workflow = self._load(session, instance_id)
+            instance, workflow = self._load(session, INSTANCES.c.business_key == business_key)
             if instance.status != ACTIVE:
                 raise NotWaiting(
                     f"instance {business_key} is {instance.status} and waits for no message"
@@ -281,13 +318,13 @@ class Engine:
         while fired < limit:
             with self._transaction() as session:
                 query = (
-                    select(Instance.id)
+                    select(INSTANCES.c.id)
                     .where(
-                        Instance.status == ACTIVE,
-                        Instance.next_timer_at.is_not(None),
-                        Instance.next_timer_at <= as_of,
+                        INSTANCES.c.status == ACTIVE,
+                        INSTANCES.c.next_timer_at.is_not(None),
+                        INSTANCES.c.next_timer_at <= as_of,
                     )
-                    .order_by(Instance.next_timer_at)
+                    .order_by(INSTANCES.c.next_timer_at)
                     .limit(1)
                 )
                 if session.get_bind().dialect.name == "postgresql":
@@ -295,7 +332,7 @@ class Engine:
                 instance_id = session.scalar(query)
                 if instance_id is None:
                     return fired
-                instance, workflow = self._load(session, instance_id)
+                instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
                 change = _Change()
                 self._advance(workflow, change, as_of=as_of)
                 self._save(session, instance, workflow, change, as_of=as_of)
@@ -307,9 +344,11 @@ class Engine:
     ) -> InstanceView:
         """Run an instance in `error` again from the failed task, optionally with fixed data."""
         with self._transaction() as session:
-            instance, workflow = self._load(session, instance_id)
+            instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
             if instance.status != ERROR:
-                raise Conflict(f"instance {instance.business_key} is {instance.status}, not in error")
+                raise Conflict(
+                    f"instance {instance.business_key} is {instance.status}, not in error"
+                )
             failed = workflow.get_tasks(state=TaskState.ERROR)
             for task in failed:
                 task.data.update(data or {})
@@ -332,7 +371,7 @@ class Engine:
 
     def get_instance(self, instance_id: int) -> InstanceView:
         with self._transaction() as session:
-            instance, workflow = self._load(session, instance_id)
+            instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
             return self._view(session, instance, workflow)
 
     # -- the run ---------------------------------------------------------------------
@@ -393,16 +432,12 @@ class Engine:
     def _save(
         self,
         session: Session,
-        instance: Instance,
+        instance: _Record,
         workflow: BpmnWorkflow,
         change: _Change,
         as_of: datetime | None = None,
     ) -> InstanceView:
         now = as_of or self.clock.now()
-        change.events = [
-            e if e.instance_id is not None else replace(e, instance_id=instance.id)
-            for e in change.events
-        ]
         previous = instance.status
         if change.error is not None:
             instance.status = ERROR
@@ -412,7 +447,6 @@ class Engine:
                 PendingEvent(
                     "system",
                     "instance.error",
-                    instance.id,
                     payload={"element": change.error.element_id, "message": str(change.error)},
                 )
             )
@@ -420,41 +454,83 @@ class Engine:
             instance.status = COMPLETED if workflow.is_completed() else ACTIVE
             instance.error_element = instance.error_message = None
             if instance.status == COMPLETED and previous != COMPLETED:
-                change.events.append(PendingEvent("system", "instance.completed", instance.id))
-        instance.state = serialization.dump(workflow)
-        instance.next_timer_at = next_timer_at(workflow) if instance.status == ACTIVE else None
-        instance.updated_at = now
-        try:
-            session.flush()  # the optimistic-lock check happens here, before the audit lock
-        except StaleDataError as exc:
-            raise Conflict(
-                f"instance {instance.business_key} was changed by someone else; reload and retry"
-            ) from exc
-        rows = sync_tasks(
+                change.events.append(PendingEvent("system", "instance.completed"))
+        values = {
+            "status": instance.status,
+            "state": serialization.dump(workflow),
+            "next_timer_at": next_timer_at(workflow) if instance.status == ACTIVE else None,
+            "error_element": instance.error_element,
+            "error_message": instance.error_message,
+            "updated_at": now,
+            "lock_version": instance.lock_version + 1,
+        }
+        connection = session.connection()
+        if instance.id is None:
+            values.update(
+                definition_id=instance.definition_id,
+                business_key=instance.business_key,
+                created_at=now,
+            )
+            try:
+                instance.id = connection.execute(_INSERT_INSTANCE, values).scalar_one()
+            except IntegrityError as exc:
+                raise Conflict(
+                    f"an instance with business key {instance.business_key!r} exists"
+                ) from exc
+        else:
+            values.update(instance_id=instance.id, loaded_version=instance.lock_version)
+            updated = connection.execute(_UPDATE_INSTANCE, values)
+            if updated.rowcount != 1:
+                raise Conflict(
+                    f"instance {instance.business_key} was changed by someone else; "
+                    "reload and retry"
+                )
+        instance.lock_version += 1
+        instance_id = instance.id
+        session.info.setdefault("laurel.after_commit", []).append(
+            lambda: self._workflows.put(instance_id, instance.lock_version, workflow)
+        )
+        ready = sync_tasks(
             session,
-            instance,
+            instance_id,
+            instance.business_key,
             workflow,
             now,
             change.completed_by,
             self.scope_key,
             self.assignee_key,
         )
-        audit.append(session, now, change.events)
-        return self._view(session, instance, workflow, rows)
+        audit.append(
+            session,
+            now,
+            [
+                e if e.instance_id is not None else replace(e, instance_id=instance_id)
+                for e in change.events
+            ],
+        )
+        return self._view(session, instance, workflow, ready)
 
     # -- loading ------------------------------------------------------------------------
 
-    def _load(self, session: Session, instance_id: int) -> tuple[Instance, BpmnWorkflow]:
-        instance = session.get(Instance, instance_id)
-        if instance is None:
-            raise NotFound(f"no instance {instance_id}")
-        version = session.get(definitions.DefinitionVersion, instance.definition_id)
-        assert version is not None
-        parsed = self.specs.get(version)
-        workflow = serialization.restore(instance.state, parsed.spec, parsed.subprocess_specs)
-        # SpiffWorkflow does not serialise the script engine: set the sandbox every time.
-        workflow.script_engine = self._script_engine()
-        return instance, workflow
+    def _load(self, session: Session, where: Any) -> tuple[_Record, BpmnWorkflow]:
+        found = (
+            session.connection().execute(select(*_INSTANCE_COLUMNS).where(where)).mappings().first()
+        )
+        if found is None:
+            raise NotFound("no such instance")
+        instance = _Record.of(found)
+        return instance, self._restore(session, instance)
+
+    def _restore(self, session: Session, instance: _Record) -> BpmnWorkflow:
+        assert instance.id is not None
+        workflow = self._workflows.take(instance.id, instance.lock_version)
+        if workflow is None:
+            state = session.connection().execute(_STATE, {"instance_id": instance.id}).scalar_one()
+            parsed = self.specs.get(session, instance.definition_id).parsed
+            workflow = serialization.restore(state, parsed.spec, parsed.subprocess_specs)
+            # SpiffWorkflow does not serialise the script engine: set the sandbox every time.
+            workflow.script_engine = self._script_engine()
+        return workflow
 
     def _ready_task(self, workflow: BpmnWorkflow, task_id: str) -> Task:
         try:
@@ -468,24 +544,15 @@ class Engine:
     def _view(
         self,
         session: Session,
-        instance: Instance,
+        instance: _Record,
         workflow: BpmnWorkflow,
-        rows: list[TaskRow] | None = None,
+        ready: list[HumanTask] | None = None,
     ) -> InstanceView:
-        version = session.get(definitions.DefinitionVersion, instance.definition_id)
-        assert version is not None
-        if rows is None:
-            rows = list(
-                session.scalars(
-                    select(TaskRow).where(
-                        TaskRow.instance_id == instance.id, TaskRow.state == "ready"
-                    )
-                )
-            )
-        ready = []
-        for row in rows:
-            task = workflow.get_task_from_id(UUID(row.id))
-            ready.append(human_task(task, row))
+        assert instance.id is not None
+        version = self.specs.get(session, instance.definition_id)
+        if ready is None:
+            rows = open_tasks(session, instance.id)
+            ready = [human_task(workflow.get_task_from_id(UUID(r["id"])), r) for r in rows]
         return InstanceView(
             id=instance.id,
             business_key=instance.business_key,
@@ -500,8 +567,39 @@ class Engine:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        with self.sessions() as session, session.begin():
-            yield session
+        with self.sessions() as session:
+            with session.begin():
+                yield session
+            for callback in session.info.pop("laurel.after_commit", []):
+                callback()
+
+
+class _WorkflowCache:
+    """Workflows as left by this process's last commit, keyed by instance and lock version.
+
+    A hit skips deserialising; the lock version makes a change by any other process a
+    miss. `take` removes the entry, so a failed transaction can never leave a
+    half-changed workflow behind, and two threads never share one.
+    """
+
+    def __init__(self, size: int = 2000) -> None:
+        self.size = size
+        self._entries: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: int, lock_version: int) -> BpmnWorkflow | None:
+        with self._lock:
+            entry = self._entries.pop(instance_id, None)
+        if entry is None or entry[0] != lock_version:
+            return None
+        return entry[1]
+
+    def put(self, instance_id: int, lock_version: int, workflow: BpmnWorkflow) -> None:
+        with self._lock:
+            self._entries[instance_id] = (lock_version, workflow)
+            self._entries.move_to_end(instance_id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
 
 class _FixedMoment:

@@ -21,10 +21,11 @@ def alembic_config(extra_locations: list[Path] | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "heads", extra_locations: list[Path] | None = None) -> None:
+def upgrade(
+    engine: Engine, revision: str = "heads", extra_locations: list[Path] | None = None
+) -> None:
     """Bring the database to `revision`; domain packages add their own version folders."""
     config = alembic_config(extra_locations)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
-

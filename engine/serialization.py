@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -20,17 +21,17 @@ _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONF
 _REGISTRY = _SERIALIZER.registry
 # The registry keeps no handle on its converters; this one is the same class it registered.
 _WORKFLOW_CONVERTER = SPIFF_CONFIG[BpmnWorkflow](BpmnWorkflow, _REGISTRY)
-_SPEC_KEYS = ("spec", "subprocess_specs")
 
 
 def dump(workflow: BpmnWorkflow) -> str:
+    # Mirrors BpmnWorkflowConverter.to_dict, minus converting the specs.
     _REGISTRY._encoder_mode = True
     try:
-        dct = _SERIALIZER.to_dict(workflow)
+        dct = WorkflowConverter.to_dict(_WORKFLOW_CONVERTER, workflow)
+        dct["subprocesses"] = _WORKFLOW_CONVERTER.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = _REGISTRY.convert(workflow.bpmn_events)
     finally:
         _REGISTRY._encoder_mode = False
-    for key in _SPEC_KEYS:
-        dct.pop(key, None)
     dct[BpmnWorkflowSerializer.VERSION_KEY] = VERSION
     return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
 

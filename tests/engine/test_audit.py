@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.clock import FixedClock
+from engine.models import AuditEvent
 from tests.engine.support import files, make_engine
 
 
@@ -72,14 +73,18 @@ def test_a_deleted_row_is_named(history: Engine) -> None:
 
 def test_a_rehashed_forgery_breaks_the_next_link(history: Engine) -> None:
     """Whoever rewrites an event and its hash still breaks the link to the event after it."""
-    with history.connect() as conn:
-        row = conn.execute(text("SELECT * FROM audit_events WHERE seq = 4")).mappings().one()
-    at = row["at"] if isinstance(row["at"], datetime) else datetime.fromisoformat(row["at"])
-    payload = json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
-    forged = audit.chain_hash(
-        row["prev_hash"],
-        audit.canonical(4, at.replace(tzinfo=UTC), "mallory", row["action"], row["instance_id"], row["task_id"], payload),
-    )
+    with Session(history) as session:
+        event = session.get_one(AuditEvent, 4)
+        forged = audit.chain_hash(
+            event.prev_hash,
+            event.seq,
+            event.at,
+            "mallory",
+            event.action,
+            event.instance_id,
+            event.task_id,
+            event.payload,
+        )
     _behind_the_apps_back(
         history, f"UPDATE audit_events SET actor = 'mallory', hash = '{forged}' WHERE seq = 4"
     )

@@ -77,7 +77,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(100), nullable=False, index=True),
         sa.Column("instance_id", sa.Integer, nullable=True, index=True),
         sa.Column("task_id", sa.String(36), nullable=True),
-        sa.Column("payload", sa.JSON, nullable=False),
+        sa.Column("payload", sa.Text, nullable=False),
         sa.Column("prev_hash", sa.String(64), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
     )

@@ -1,0 +1,85 @@
+"""The `laurel` command as an operator uses it, against a real database file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, func, select, text
+
+from engine.models import AuditEvent, DefinitionVersion
+from web.cli import main
+
+FLOWS = Path(__file__).parent / "engine" / "flows"
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("LAUREL_DATABASE_URL", f"sqlite:///{tmp_path / 'laurel.db'}")
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    return runner
+
+
+def _count(tmp_path: Path, model: type) -> int:
+    engine = create_engine(f"sqlite:///{tmp_path / 'laurel.db'}")
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_deploy_prints_the_new_version(run: CliRunner, tmp_path: Path) -> None:
+    bpmn = tmp_path / "approval.bpmn"
+    bpmn.write_bytes((FLOWS / "gateway.bpmn").read_bytes().replace(b'"clerk"', b'"proposer"').replace(b'"manager"', b'"head"'))
+    result = run.invoke(main, ["deploy", str(bpmn), "--as", "quantri"])
+    assert result.exit_code == 0, result.output
+    assert "Deployed approval version 1" in result.output
+    assert "by       quantri" in result.output
+    again = run.invoke(main, ["deploy", str(bpmn), "--as", "quantri"])
+    assert "Unchanged: approval version 1" in again.output
+    assert _count(tmp_path, DefinitionVersion) == 1
+
+
+def test_deploy_refuses_with_every_problem_and_stores_nothing(
+    run: CliRunner, tmp_path: Path
+) -> None:
+    bpmn = tmp_path / "approval.bpmn"
+    bpmn.write_bytes((FLOWS / "gateway.bpmn").read_bytes())  # lanes clerk/manager: not our roles
+    result = run.invoke(main, ["deploy", str(bpmn)])
+    assert result.exit_code == 1
+    assert "nothing was stored" in result.output
+    assert "submit" in result.output and "review" in result.output
+    assert _count(tmp_path, DefinitionVersion) == 0
+    assert _count(tmp_path, AuditEvent) == 0
+
+
+def test_deploy_refuses_hostile_xml(run: CliRunner, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-MARKER")
+    hostile = tmp_path / "xxe.bpmn"
+    hostile.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">&x;'
+        "</bpmn:definitions>"
+    )
+    result = run.invoke(main, ["deploy", str(hostile)])
+    assert result.exit_code == 1
+    assert "TOP-SECRET-MARKER" not in result.output
+    assert _count(tmp_path, DefinitionVersion) == 0
+
+
+def test_audit_verify_reports_ok_then_the_broken_link(run: CliRunner, tmp_path: Path) -> None:
+    bpmn = tmp_path / "approval.bpmn"
+    bpmn.write_bytes((FLOWS / "gateway.bpmn").read_bytes().replace(b'"clerk"', b'"proposer"').replace(b'"manager"', b'"head"'))
+    run.invoke(main, ["deploy", str(bpmn)])
+    ok = run.invoke(main, ["audit", "verify"])
+    assert ok.exit_code == 0
+    assert "Checked 1 events" in ok.output and "OK" in ok.output
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'laurel.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_events_no_update"))
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory'"))
+    broken = run.invoke(main, ["audit", "verify"])
+    assert broken.exit_code == 1
+    assert "BROKEN at event 1" in broken.output
