@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -92,6 +92,23 @@ def latest_version(session: Session, key: str) -> DefinitionVersion | None:
         .order_by(DefinitionVersion.version.desc())
         .limit(1)
     ).first()
+
+
+_VERSIONS = DefinitionVersion.__table__
+_NEWEST_ID = (
+    select(_VERSIONS.c.id)
+    .where(_VERSIONS.c.key == bindparam("key"))
+    .order_by(_VERSIONS.c.version.desc())
+    .limit(1)
+)
+
+
+def newest_id(session: Session, key: str) -> int:
+    """The id of the version new instances of `key` start on (hot path: Core, prebuilt)."""
+    found = session.connection().execute(_NEWEST_ID, {"key": key}).scalar()
+    if found is None:
+        raise NotFound(f"no deployed definition {key!r}")
+    return int(found)
 
 
 def get_version(session: Session, key: str, version: int | None = None) -> DefinitionVersion:

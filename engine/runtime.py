@@ -194,8 +194,8 @@ class Engine:
     ) -> InstanceView:
         """Start the newest version of definition `key`; the instance keeps that version."""
         with self._transaction() as session:
-            version = definitions.get_version(session, key)
-            parsed = self.specs.get(session, version.id).parsed
+            version = self.specs.get(session, definitions.newest_id(session, key))
+            parsed = version.parsed
             workflow = BpmnWorkflow(
                 parsed.spec, parsed.subprocess_specs, script_engine=self._script_engine()
             )
