@@ -18,9 +18,9 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
 
 from engine import audit
 from engine.db import create_db_engine, make_session_factory
@@ -106,7 +106,7 @@ def main() -> None:
     print(f"Laurel engine ({db.dialect.name:6})      {engine_rate:8.1f} instances/s")
     print(f"ratio                        {engine_rate / bare_rate:8.1%}   (target >= 50%)")
     print(f"stored state per instance    {avg_state / 1024:8.1f} kB  (target < 20 kB)")
-    print(f"audit verify                 {verify_rate:8.0f} events/s ({result.checked} events, ok={result.ok})")
+    print(f"audit verify                 {verify_rate:8.0f} events/s ({result.checked} events)")
 
 
 if __name__ == "__main__":

@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.orm import Session
 
-from engine.models import AuditEvent
+from engine.models import AuditEvent, table_of
 
 GENESIS = "0" * 64
 # Any constant works; it only names the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 0x1A0BE1
 _CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
-_TABLE = AuditEvent.__table__
+_TABLE = table_of(AuditEvent)
 _HEAD = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
 _INSERT = insert(_TABLE)
 

@@ -38,7 +38,8 @@ class FixedClock:
         self.at += timedelta(**kwargs)
 
 
-_current: ContextVar[Clock] = ContextVar("laurel_clock", default=SystemClock())
+_SYSTEM = SystemClock()
+_current: ContextVar[Clock] = ContextVar("laurel_clock", default=_SYSTEM)
 
 
 @contextlib.contextmanager
@@ -61,4 +62,4 @@ class _ClockDatetime(datetime):
         return current.astimezone(tz) if tz else current.astimezone().replace(tzinfo=None)
 
 
-_spiff_timer.datetime = _ClockDatetime  # type: ignore[misc]
+_spiff_timer.datetime = _ClockDatetime

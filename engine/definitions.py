@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.errors import Conflict, NotFound
-from engine.models import DefinitionVersion
+from engine.models import DefinitionVersion, table_of
 from engine.parsing import ParsedDefinition, parse_definition
 from engine.ports import RoleCatalog
 from engine.validation import validate_definition
@@ -94,7 +94,7 @@ def latest_version(session: Session, key: str) -> DefinitionVersion | None:
     ).first()
 
 
-_VERSIONS = DefinitionVersion.__table__
+_VERSIONS = table_of(DefinitionVersion)
 _NEWEST_ID = (
     select(_VERSIONS.c.id)
     .where(_VERSIONS.c.key == bindparam("key"))

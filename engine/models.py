@@ -1,10 +1,10 @@
-"""The engine's tables: definition versions, instances, the human-task projection, the audit chain."""
+"""The engine's tables: definition versions, instances, the task projection, the audit chain."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -40,7 +41,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
 
 
 class DefinitionVersion(Base):
@@ -75,8 +79,6 @@ class Instance(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
-
-    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class TaskRow(Base):
@@ -122,3 +124,10 @@ class AuditEvent(Base):
     def data(self) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(self.payload)
         return loaded
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model, for the hot paths that skip the ORM."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

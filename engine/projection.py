@@ -19,13 +19,14 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.models import TaskRow
+from engine.models import TaskRow, table_of
 from engine.ports import HumanTask
 
 READY, COMPLETED, CANCELLED = "ready", "completed", "cancelled"
 
 
-TASKS = TaskRow.__table__
+TASKS = table_of(TaskRow)
+Row = Mapping[Any, Any]  # a RowMapping or a dict of column values
 # Built once: constructing and cache-keying a statement costs more than running it on SQLite.
 _OPEN_TASKS = select(TASKS).where(
     TASKS.c.instance_id == bindparam("instance_id"), TASKS.c.state == READY
@@ -41,7 +42,7 @@ _CLOSE = (
 _INSERT = insert(TASKS)
 
 
-def open_tasks(session: Session, instance_id: int) -> list[Mapping[str, Any]]:
+def open_tasks(session: Session, instance_id: int) -> list[Row]:
     rows = session.connection().execute(_OPEN_TASKS, {"instance_id": instance_id}).mappings()
     return list(rows)
 
@@ -100,7 +101,7 @@ def sync_tasks(
     return views
 
 
-def human_task(task: Task, row: Mapping[str, Any]) -> HumanTask:
+def human_task(task: Task, row: Row) -> HumanTask:
     return HumanTask(
         id=row["id"],
         instance_id=row["instance_id"],
@@ -138,7 +139,8 @@ def _timer_due(task: Task) -> datetime | None:
         value = value.get("next") if isinstance(value, dict) else None
     if not isinstance(value, str):
         return None
-    return TimerEventDefinition.get_datetime(value)
+    due: datetime = TimerEventDefinition.get_datetime(value)
+    return due
 
 
 def _state_of(workflow: BpmnWorkflow, task_id: str) -> int | None:

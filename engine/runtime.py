@@ -43,7 +43,7 @@ from engine.errors import (
     NotWaiting,
     ScriptError,
 )
-from engine.models import Instance
+from engine.models import Instance, table_of
 from engine.ports import Clock, HumanTask, RoleCatalog, ScriptHelpers, TaskDataValidator, TaskGuard
 from engine.projection import TASKS, human_task, next_timer_at, open_tasks, sync_tasks
 from engine.sandbox import DEFAULT_STEP_BUDGET, SandboxedScriptEngine
@@ -77,7 +77,7 @@ class InstanceView:
     error_message: str | None = None
 
 
-INSTANCES = Instance.__table__
+INSTANCES = table_of(Instance)
 # Labelled, because the task inbox row they are joined to has an `id` and a `state` too.
 _INSTANCE_COLUMNS = [
     INSTANCES.c[name].label(f"i_{name}")
@@ -120,7 +120,7 @@ class _Record:
     error_message: str | None = None
 
     @classmethod
-    def of(cls, row: Mapping[str, Any]) -> _Record:
+    def of(cls, row: Mapping[Any, Any]) -> _Record:
         return cls(*(row[c.name] for c in _INSTANCE_COLUMNS))
 
 

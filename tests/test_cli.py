@@ -30,7 +30,12 @@ def _count(tmp_path: Path, model: type) -> int:
 
 def test_deploy_prints_the_new_version(run: CliRunner, tmp_path: Path) -> None:
     bpmn = tmp_path / "approval.bpmn"
-    bpmn.write_bytes((FLOWS / "gateway.bpmn").read_bytes().replace(b'"clerk"', b'"proposer"').replace(b'"manager"', b'"head"'))
+    bpmn.write_bytes(
+        (FLOWS / "gateway.bpmn")
+        .read_bytes()
+        .replace(b'"clerk"', b'"proposer"')
+        .replace(b'"manager"', b'"head"')
+    )
     result = run.invoke(main, ["deploy", str(bpmn), "--as", "quantri"])
     assert result.exit_code == 0, result.output
     assert "Deployed approval version 1" in result.output
@@ -70,7 +75,12 @@ def test_deploy_refuses_hostile_xml(run: CliRunner, tmp_path: Path) -> None:
 
 def test_audit_verify_reports_ok_then_the_broken_link(run: CliRunner, tmp_path: Path) -> None:
     bpmn = tmp_path / "approval.bpmn"
-    bpmn.write_bytes((FLOWS / "gateway.bpmn").read_bytes().replace(b'"clerk"', b'"proposer"').replace(b'"manager"', b'"head"'))
+    bpmn.write_bytes(
+        (FLOWS / "gateway.bpmn")
+        .read_bytes()
+        .replace(b'"clerk"', b'"proposer"')
+        .replace(b'"manager"', b'"head"')
+    )
     run.invoke(main, ["deploy", str(bpmn)])
     ok = run.invoke(main, ["audit", "verify"])
     assert ok.exit_code == 0

@@ -26,8 +26,6 @@ class Settings:
         if mode not in MODES:
             raise SystemExit(f"LAUREL_MODE must be one of {', '.join(MODES)}, not {mode!r}")
         return cls(
-            database_url=os.environ.get(
-                "LAUREL_DATABASE_URL", f"sqlite:///{default_db.resolve()}"
-            ),
+            database_url=os.environ.get("LAUREL_DATABASE_URL", f"sqlite:///{default_db.resolve()}"),
             mode=mode,
         )

@@ -34,7 +34,9 @@ def test_an_untouched_chain_verifies(history: Engine) -> None:
     assert len(result.head_hash) == 64
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_events SET actor = 'mallory'", "DELETE FROM audit_events"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_events SET actor = 'mallory'", "DELETE FROM audit_events"]
+)
 def test_the_database_refuses_to_change_audit_rows(history: Engine, statement: str) -> None:
     with pytest.raises(DatabaseError, match="append-only"), history.begin() as conn:
         conn.execute(text(statement))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -30,10 +31,8 @@ class RendezvousForm(ReviewForm):
         self.barrier = threading.Barrier(2, timeout=2)
 
     def clean(self, task: HumanTask, data: Mapping[str, Any]) -> dict[str, Any]:
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             self.barrier.wait()
-        except threading.BrokenBarrierError:
-            pass
         return super().clean(task, data)
 
 

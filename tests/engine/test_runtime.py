@@ -39,7 +39,9 @@ def only_task(view: InstanceView) -> str:
 
 def test_user_tasks_and_gateway_run_to_the_approved_end(laurel: Laurel, db: Engine) -> None:
     laurel.deploy(files("gateway.bpmn"), deployed_by="admin")
-    view = laurel.start("approval", "N-1", {"requester": "Lan", "org_id": "TRUONG_A"}, actor="alice")
+    view = laurel.start(
+        "approval", "N-1", {"requester": "Lan", "org_id": "TRUONG_A"}, actor="alice"
+    )
     submit = view.ready_tasks[0]
     assert (submit.bpmn_id, submit.lane, submit.org_scope) == ("submit", "clerk", "TRUONG_A")
     assert submit.title == "Submit the request"
