@@ -179,6 +179,18 @@ def test_a_message_interrupts_the_task_it_is_attached_to(laurel: Laurel, db: Eng
         laurel.deliver_message("N-8", "withdraw", actor="alice")
 
 
+def test_an_intermediate_message_catch_receives_the_payload(laurel: Laurel, db: Engine) -> None:
+    laurel.deploy(files("message_catch.bpmn"), deployed_by="admin")
+    view = laurel.start("outside", "N-8b", {}, actor="bob")
+    assert (view.status, view.ready_tasks) == ("active", [])
+    view = laurel.deliver_message(
+        "N-8b", "outside_outcome", {"decision_no": "123/QĐ-TTg"}, actor="bob"
+    )
+    assert view.status == "completed"
+    assert view.data["decision_no"] == "123/QĐ-TTg"
+    assert audit_actions(db)[-2:] == ["message.delivered", "instance.completed"]
+
+
 def test_a_call_activity_runs_the_called_process_tasks(laurel: Laurel) -> None:
     laurel.deploy(files("call_activity.bpmn"), deployed_by="admin")
     view = laurel.start("outer", "N-9", {"org_id": "SO_GD"}, actor="alice")
