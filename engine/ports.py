@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.orm import Session
+
 
 @dataclass(frozen=True)
 class HumanTask:
@@ -25,6 +27,30 @@ class HumanTask:
     org_scope: str | None
     assignee: str | None
     due_at: datetime | None
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    """What a caller learns about an instance after a change."""
+
+    id: int
+    business_key: str
+    definition_key: str
+    definition_version: int
+    status: str
+    data: dict[str, Any]
+    ready_tasks: list[HumanTask]
+    error_element: str | None = None
+    error_message: str | None = None
+
+
+@dataclass(frozen=True)
+class CompletedTask:
+    """The human task a change completed, as the change listener sees it."""
+
+    task: HumanTask
+    actor: str
     data: Mapping[str, Any]
 
 
@@ -48,6 +74,18 @@ class TaskDataValidator(Protocol):
 
 ScriptHelpers = Mapping[str, Callable[..., Any]]
 """Functions scripts, conditions, DMN cells and timer expressions may call, by name."""
+
+
+class ChangeListener(Protocol):
+    def changed(
+        self, session: Session, view: InstanceView, completed: CompletedTask | None
+    ) -> None:
+        """Called in the change's transaction after it is saved, for every change.
+
+        The domain keeps its own rows (stage, decisions, ...) in step here; raising
+        rolls the whole change back.
+        """
+        ...
 
 
 class Clock(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -33,7 +33,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, clock, definitions, serialization
+from engine import audit, clock, context, definitions, serialization
 from engine.audit import PendingEvent
 from engine.errors import (
     BudgetExceeded,
@@ -44,7 +44,17 @@ from engine.errors import (
     ScriptError,
 )
 from engine.models import Instance, table_of
-from engine.ports import Clock, HumanTask, RoleCatalog, ScriptHelpers, TaskDataValidator, TaskGuard
+from engine.ports import (
+    ChangeListener,
+    Clock,
+    CompletedTask,
+    HumanTask,
+    InstanceView,
+    RoleCatalog,
+    ScriptHelpers,
+    TaskDataValidator,
+    TaskGuard,
+)
 from engine.projection import TASKS, human_task, next_timer_at, open_tasks, sync_tasks
 from engine.sandbox import DEFAULT_STEP_BUDGET, SandboxedScriptEngine
 
@@ -60,21 +70,6 @@ MAX_ENGINE_TASKS_PER_RUN = 5000
 ACTIVE, COMPLETED, ERROR = "active", "completed", "error"
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class InstanceView:
-    """What a caller learns about an instance after a change."""
-
-    id: int
-    business_key: str
-    definition_key: str
-    definition_version: int
-    status: str
-    data: dict[str, Any]
-    ready_tasks: list[HumanTask]
-    error_element: str | None = None
-    error_message: str | None = None
 
 
 INSTANCES = table_of(Instance)
@@ -129,8 +124,12 @@ class _Change:
     """What one run produced, gathered for the save step."""
 
     events: list[PendingEvent] = field(default_factory=list)
-    completed_by: dict[str, str] = field(default_factory=dict)
+    completed: CompletedTask | None = None
     error: ScriptError | None = None
+
+    @property
+    def completed_by(self) -> dict[str, str]:
+        return {self.completed.task.id: self.completed.actor} if self.completed else {}
 
 
 class Engine:
@@ -147,6 +146,7 @@ class Engine:
         assignee_key: str = "assignee",
         step_budget: int = DEFAULT_STEP_BUDGET,
         specs: definitions.SpecCache | None = None,
+        listeners: Sequence[ChangeListener] = (),
     ) -> None:
         self.sessions = sessions
         self.roles = roles
@@ -159,6 +159,7 @@ class Engine:
         self.step_budget = step_budget
         self.specs = specs or definitions.SpecCache()
         self._workflows = _WorkflowCache()
+        self.listeners = list(listeners)
 
     # -- definitions -------------------------------------------------------------------
 
@@ -252,7 +253,7 @@ class Engine:
             self.guard.authorize(actor, view)
             cleaned = self.validator.clean(view, data or {})
             task.data.update(cleaned)
-            change = _Change(completed_by={task_id: actor})
+            change = _Change(completed=CompletedTask(view, actor, cleaned))
             change.events.append(
                 PendingEvent(
                     actor,
@@ -508,7 +509,10 @@ class Engine:
                 for e in change.events
             ],
         )
-        return self._view(session, instance, workflow, ready)
+        view = self._view(session, instance, workflow, ready)
+        for listener in self.listeners:
+            listener.changed(session, view, change.completed)
+        return view
 
     # -- loading ------------------------------------------------------------------------
 
@@ -568,7 +572,7 @@ class Engine:
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
         with self.sessions() as session:
-            with session.begin():
+            with session.begin(), context.bound(session):
                 yield session
             for callback in session.info.pop("laurel.after_commit", []):
                 callback()

@@ -8,8 +8,7 @@ from sqlalchemy import Engine
 
 from engine import schema
 
-# The domain's tables get their own Alembic version folder here when they arrive.
-DOMAIN_MIGRATIONS: list[Path] = []
+DOMAIN_MIGRATIONS = [Path(__file__).parent / "migrations" / "versions"]
 
 
 def migrate(engine: Engine) -> None:

@@ -1,0 +1,233 @@
+"""The nomination domain's tables (domain.md): organisations, people and roles, campaigns,
+the award catalogue with date-effective rules, nominations, ballots, comments, decisions."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.models import Base
+
+LEVELS = ("L1", "L2", "L3", "L4", "L5")
+VOTING_MODES = ("ballot", "meeting")
+SUBJECTS = ("individual", "collective")
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(2))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("organisations.code"))
+    voting: Mapped[str] = mapped_column(String(10), default="ballot")
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class RoleAssignment(Base):
+    """A person holds a role at an organisation; an auditor's scope is its subtree."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("username", "role", "org_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("people.username"))
+    role: Mapped[str] = mapped_column(String(20))
+    org_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+
+
+class Award(Base):
+    """An emulation title or commendation form of the catalogue (domain.md §3)."""
+
+    __tablename__ = "awards"
+
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(12))  # individual | collective
+    kind: Mapped[str] = mapped_column(String(20))  # thuong_xuyen, chuyen_de, ...
+    criteria: Mapped[str] = mapped_column(Text, default="")
+
+
+class AwardRule(Base):
+    """Rule parameters of an award, in force from `effective_from` until the next row.
+
+    Every number the law sets is a parameter with its legal basis; a decision records
+    the id of the row it was taken under.
+    """
+
+    __tablename__ = "award_rules"
+    __table_args__ = (UniqueConstraint("award_code", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_code: Mapped[str] = mapped_column(ForeignKey("awards.code"))
+    effective_from: Mapped[date] = mapped_column(Date)
+    deciding_level: Mapped[str] = mapped_column(String(2))
+    vote_threshold: Mapped[float]
+    vote_base: Mapped[str] = mapped_column(String(20), default="all_members")
+    publicity_working_days: Mapped[int] = mapped_column(Integer)
+    appraisal_sla_days: Mapped[int] = mapped_column(Integer)
+    vote_sla_days: Mapped[int] = mapped_column(Integer)
+    prerequisites: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of rules
+    quota_ratio: Mapped[float | None]
+    basis: Mapped[str] = mapped_column(Text)
+
+    @property
+    def prerequisite_list(self) -> list[dict[str, Any]]:
+        loaded: list[dict[str, Any]] = json.loads(self.prerequisites)
+        return loaded
+
+
+class PastAward(Base):
+    """An award already granted, imported or recorded when a nomination ends awarded."""
+
+    __tablename__ = "past_awards"
+    __table_args__ = (Index("ix_past_awards_nominee", "nominee_key", "award_code", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nominee: Mapped[str] = mapped_column(String(200))
+    nominee_key: Mapped[str] = mapped_column(String(200))  # normalised name for matching
+    org_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"))
+    award_code: Mapped[str] = mapped_column(ForeignKey("awards.code"))
+    year: Mapped[int]
+    decision_no: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Nomination(Base):
+    __tablename__ = "nominations"
+    __table_args__ = (Index("ix_nominations_nominee", "nominee_key", "award_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_key: Mapped[str] = mapped_column(String(40), unique=True)
+    campaign_code: Mapped[str] = mapped_column(ForeignKey("campaigns.code"))
+    award_code: Mapped[str] = mapped_column(ForeignKey("awards.code"))
+    nominee_kind: Mapped[str] = mapped_column(String(12))
+    nominee_name: Mapped[str] = mapped_column(String(200))
+    nominee_key: Mapped[str] = mapped_column(String(200))
+    nominee_username: Mapped[str | None] = mapped_column(ForeignKey("people.username"))
+    nominee_position: Mapped[str] = mapped_column(String(200), default="")
+    nominee_unit: Mapped[str] = mapped_column(String(200), default="")
+    achievements: Mapped[str] = mapped_column(Text, default="")
+    documents: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of titles
+    origin_org: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    current_org: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # open|awarded|rejected|withdrawn
+    stage: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    year: Mapped[int]
+
+    @property
+    def document_list(self) -> list[str]:
+        loaded: list[str] = json.loads(self.documents)
+        return loaded
+
+
+class Ballot(Base):
+    """One secret ballot: the choice, with no voter. Who voted is in `BallotReceipt`."""
+
+    __tablename__ = "ballots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"))
+    org_code: Mapped[str] = mapped_column(String(50))
+    round: Mapped[int]
+    choice: Mapped[str] = mapped_column(String(10))  # for | against
+
+
+class BallotReceipt(Base):
+    """That a member voted, with a salted hash of the ballot the member can check."""
+
+    __tablename__ = "ballot_receipts"
+    __table_args__ = (UniqueConstraint("nomination_id", "org_code", "round", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"))
+    org_code: Mapped[str] = mapped_column(String(50))
+    round: Mapped[int]
+    username: Mapped[str] = mapped_column(String(100))
+    ballot_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Tally(Base):
+    __tablename__ = "tallies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
+    org_code: Mapped[str] = mapped_column(String(50))
+    round: Mapped[int]
+    mode: Mapped[str] = mapped_column(String(10))  # ballot | meeting
+    members_total: Mapped[int]
+    votes_for: Mapped[int]
+    votes_against: Mapped[int]
+    threshold: Mapped[float]
+    passed: Mapped[bool]
+    minutes_no: Mapped[str | None] = mapped_column(String(100))
+    rule_id: Mapped[int | None]
+    at: Mapped[datetime]
+
+
+class PublicComment(Base):
+    __tablename__ = "public_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
+    org_code: Mapped[str] = mapped_column(String(50))
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(30))
+    address: Mapped[str] = mapped_column(String(300))
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    handling: Mapped[str | None] = mapped_column(String(20))  # dismiss | revote | reject
+    handled_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Decision(Base):
+    """A head's decision at a level, or the outcome recorded from outside the system."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
+    org_code: Mapped[str] = mapped_column(String(50))
+    decision: Mapped[str] = mapped_column(
+        String(20)
+    )  # award | forward | reject | awarded | rejected
+    decision_no: Mapped[str | None] = mapped_column(String(100))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(100))
+    rule_id: Mapped[int | None]
+    definition_version: Mapped[int | None]
+    at: Mapped[datetime]
+
+
+class CalendarDay(Base):
+    """An admin-entered exception to the holiday calendar: a day off or a make-up working day."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # off | work
+    note: Mapped[str] = mapped_column(String(300), default="")
