@@ -51,7 +51,8 @@ class CompletedTask:
 
     task: HumanTask
     actor: str
-    data: Mapping[str, Any]
+    data: Mapping[str, Any]  # what the workflow kept (the validator's result)
+    submitted: Mapping[str, Any]  # what the person sent, incl. fields kept out of the state
 
 
 class RoleCatalog(Protocol):

@@ -253,7 +253,7 @@ class Engine:
             self.guard.authorize(actor, view)
             cleaned = self.validator.clean(view, data or {})
             task.data.update(cleaned)
-            change = _Change(completed=CompletedTask(view, actor, cleaned))
+            change = _Change(completed=CompletedTask(view, actor, cleaned, dict(data or {})))
             change.events.append(
                 PendingEvent(
                     actor,
