@@ -139,6 +139,7 @@ class SpecCache:
 
     def __init__(self) -> None:
         self._loaded: dict[int, LoadedVersion] = {}
+        self._by_spec: dict[int, ParsedDefinition] = {}  # id(spec) -> its definition
         self._lock = threading.Lock()
 
     def get(self, session: Session, definition_id: int) -> LoadedVersion:
@@ -153,4 +154,10 @@ class SpecCache:
                 loaded = self._loaded.setdefault(
                     row.id, LoadedVersion(row.id, row.key, row.version, parsed)
                 )
+                self._by_spec[id(loaded.parsed.spec)] = loaded.parsed
         return loaded
+
+    def interrupting(self, spec: object) -> frozenset[str]:
+        """Interrupting event subprocesses of a cached spec (kept alive here, so ids hold)."""
+        parsed = self._by_spec.get(id(spec))
+        return parsed.interrupting_event_subprocesses if parsed else frozenset()

@@ -44,6 +44,8 @@ class ParsedDefinition:
     process_id: str
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
+    # SpiffWorkflow 3.2 ignores isInterrupting: the runtime applies it for these.
+    interrupting_event_subprocesses: frozenset[str] = frozenset()
 
 
 def file_kind(filename: str) -> FileKind | None:
@@ -149,7 +151,20 @@ def parse_definition(
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except Exception as exc:
         raise DefinitionRejected([spiff_problem(exc, roots)]) from exc
-    return ParsedDefinition(process_id, spec, dict(subprocess_specs))
+    return ParsedDefinition(
+        process_id, spec, dict(subprocess_specs), interrupting_event_subprocesses(roots)
+    )
+
+
+def interrupting_event_subprocesses(roots: Mapping[str, etree._Element]) -> frozenset[str]:
+    """Ids of event subprocesses whose start event interrupts (BPMN's default)."""
+    found = set()
+    for root in roots.values():
+        for sub in root.iterfind(f".//{{{BPMN_NS}}}subProcess[@triggeredByEvent='true']"):
+            for start in sub.iterfind(f"{{{BPMN_NS}}}startEvent"):
+                if start.get("isInterrupting", "true") != "false":
+                    found.add(sub.get("id", ""))
+    return frozenset(found)
 
 
 def load_roots(files: Mapping[str, bytes]) -> dict[str, etree._Element]:

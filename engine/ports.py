@@ -78,6 +78,13 @@ ScriptHelpers = Mapping[str, Callable[..., Any]]
 
 
 class ChangeListener(Protocol):
+    def completing(self, session: Session, completed: CompletedTask) -> None:
+        """Called in the transaction before the engine runs on from a completed task.
+
+        What the process reads next must exist by then (a ballot before the tally).
+        """
+        ...
+
     def changed(
         self, session: Session, view: InstanceView, completed: CompletedTask | None
     ) -> None:

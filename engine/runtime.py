@@ -192,16 +192,22 @@ class Engine:
         *,
         actor: str,
         audit_payload: Mapping[str, Any] | None = None,
+        prepare: Callable[[Session], Mapping[str, Any]] | None = None,
     ) -> InstanceView:
-        """Start the newest version of definition `key`; the instance keeps that version."""
+        """Start the newest version of definition `key`; the instance keeps that version.
+
+        `prepare` runs first in the same transaction and returns more initial data: the
+        domain creates its own record of the case there, so both exist or neither does.
+        """
         with self._transaction() as session:
             version = self.specs.get(session, definitions.newest_id(session, key))
             parsed = version.parsed
+            data = {**(data or {}), **(prepare(session) if prepare else {})}
             workflow = BpmnWorkflow(
                 parsed.spec, parsed.subprocess_specs, script_engine=self._script_engine()
             )
             # Initial data goes on the start task, from where it flows down the tree.
-            workflow.get_tasks(state=TaskState.READY)[0].data.update(data or {})
+            workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
             change = _Change()
             change.events.append(
                 PendingEvent(
@@ -211,7 +217,7 @@ class Engine:
                         "business_key": business_key,
                         "definition": key,
                         "version": version.version,
-                        **dict(audit_payload or {"data": dict(data or {})}),
+                        **dict(audit_payload or {"data": data}),
                     },
                 )
             )
@@ -254,6 +260,7 @@ class Engine:
             cleaned = self.validator.clean(view, data or {})
             task.data.update(cleaned)
             change = _Change(completed=CompletedTask(view, actor, cleaned, dict(data or {})))
+            assert change.completed is not None
             change.events.append(
                 PendingEvent(
                     actor,
@@ -268,6 +275,8 @@ class Engine:
                     },
                 )
             )
+            for listener in self.listeners:
+                listener.completing(session, change.completed)
             self._advance(workflow, change, first=task.run)
             return self._save(session, instance, workflow, change)
 
@@ -423,6 +432,8 @@ class Engine:
                     first()
                 workflow.refresh_timers()
                 workflow.do_engine_steps(did_complete_task=count)
+                if _interrupt(workflow, self.specs.interrupting(workflow.spec)):
+                    workflow.do_engine_steps(did_complete_task=count)
             _check_depth(workflow)
         except (NotWaiting, Conflict):
             raise
@@ -621,6 +632,33 @@ def _system_clock() -> Clock:
 def _is_timer(task: Task) -> bool:
     definition = getattr(task.task_spec, "event_definition", None)
     return isinstance(definition, TimerEventDefinition)
+
+
+def _interrupt(workflow: BpmnWorkflow, interrupting: frozenset[str]) -> bool:
+    """Cancel the rest of the process once an interrupting event subprocess has started.
+
+    SpiffWorkflow 3.2 runs event subprocesses beside the main flow whatever their start
+    event's isInterrupting says; BPMN says an interrupting one ends everything else.
+    """
+    if not interrupting:
+        return False
+    started = [
+        t
+        for t in workflow.tasks.values()
+        if t.task_spec.bpmn_id in interrupting
+        and t.state in (TaskState.READY, TaskState.STARTED, TaskState.COMPLETED)
+    ]
+    if not started:
+        return False
+    keep = {t.id for task in started for t in task}  # each one and what follows it
+    cancelled = False
+    for task in list(workflow.tasks.values()):
+        if task.id not in keep and task.state & TaskState.NOT_FINISHED_MASK:
+            if task.id in workflow.subprocesses:
+                workflow.cancel(workflow.subprocesses[task.id])
+            task.cancel()
+            cancelled = True
+    return cancelled
 
 
 def _check_depth(workflow: BpmnWorkflow) -> None:

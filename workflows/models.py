@@ -133,6 +133,7 @@ class Nomination(Base):
     current_org: Mapped[str] = mapped_column(ForeignKey("organisations.code"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)  # open|awarded|rejected|withdrawn
     stage: Mapped[str] = mapped_column(String(40))
+    publicity_until: Mapped[datetime | None]
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
     year: Mapped[int]
@@ -148,7 +149,8 @@ class Ballot(Base):
 
     __tablename__ = "ballots"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # A random id, not a sequence: nothing orders ballots so they could be paired with receipts.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"))
     org_code: Mapped[str] = mapped_column(String(50))
     round: Mapped[int]

@@ -104,6 +104,7 @@ def upgrade() -> None:
         sa.Column("current_org", sa.String(length=50), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("stage", sa.String(length=40), nullable=False),
+        sa.Column("publicity_until", UTCDateTime(), nullable=True),
         sa.Column("created_by", sa.String(length=100), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
@@ -197,7 +198,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "ballots",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("nomination_id", sa.Integer(), nullable=False),
         sa.Column("org_code", sa.String(length=50), nullable=False),
         sa.Column("round", sa.Integer(), nullable=False),

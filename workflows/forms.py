@@ -1,0 +1,261 @@
+"""The forms of the pipeline's human tasks: what each takes, validated with Vietnamese messages.
+
+One form per BPMN task id (docs/process-contract.md). The engine calls `TaskForms.clean`
+before a task is completed; pages and the API describe the same forms with `describe`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from engine.errors import InvalidTaskData
+from engine.ports import HumanTask
+
+REQUIRED = "Trường này là bắt buộc."
+_MESSAGES: dict[str, str | list[Any] | dict[Any, Any]] = {
+    "required": REQUIRED,
+    "null": REQUIRED,
+    "invalid": "Giá trị không hợp lệ.",
+}
+
+
+def _choice(*values: str, labels: dict[str, str]) -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.OneOf(values, error="Chọn một trong: " + ", ".join(values) + "."),
+        error_messages=_MESSAGES,
+        metadata={"choices": {v: labels[v] for v in values}},
+    )
+
+
+def _text(required: bool = False, **metadata: Any) -> fields.String:
+    return fields.String(
+        required=required,
+        validate=validate.Length(max=2000, error="Tối đa {max} ký tự."),
+        error_messages=_MESSAGES,
+        metadata=metadata,
+    )
+
+
+def _date(**metadata: Any) -> fields.Date:
+    return fields.Date(
+        error_messages={**_MESSAGES, "invalid": "Ngày không hợp lệ (YYYY-MM-DD)."},
+        metadata=metadata,
+    )
+
+
+def _count(data_key: str | None = None, **metadata: Any) -> fields.Integer:
+    return fields.Integer(
+        required=True,
+        data_key=data_key,
+        strict=True,
+        validate=validate.Range(min=0, max=10_000, error="Phải là số từ {min} đến {max}."),
+        error_messages={**_MESSAGES, "invalid": "Phải là một số nguyên."},
+        metadata=metadata,
+    )
+
+
+def _need(data: Mapping[str, Any], *names: str) -> None:
+    missing = {name: [REQUIRED] for name in names if not data.get(name)}
+    if missing:
+        raise ValidationError(missing)
+
+
+class PrepareDossier(Schema):
+    action = _choice("submit", labels={"submit": "Gửi hồ sơ"})
+
+
+class Appraise(Schema):
+    result = _choice(
+        "complete",
+        "incomplete",
+        "refused",
+        labels={
+            "complete": "Hồ sơ đầy đủ, đủ điều kiện",
+            "incomplete": "Hồ sơ thiếu, trả lại để bổ sung",
+            "refused": "Không đủ tiêu chuẩn, từ chối",
+        },
+    )
+    missing = fields.List(
+        fields.String(validate=validate.Length(min=1, max=300)),
+        error_messages=_MESSAGES,
+        metadata={"label": "Danh sách hồ sơ còn thiếu (ghi đầy đủ một lần)"},
+    )
+    reason = _text(label="Lý do từ chối")
+
+    @validates_schema
+    def _conditional(self, data: dict[str, Any], **_: Any) -> None:
+        if data["result"] == "incomplete":
+            _need(data, "missing")
+        if data["result"] == "refused":
+            _need(data, "reason")
+
+
+class Vote(Schema):
+    vote = _choice("for", "against", labels={"for": "Đồng ý", "against": "Không đồng ý"})
+
+
+class RecordMeeting(Schema):
+    members_total = _count(label="Tổng số thành viên Hội đồng")
+    votes_for = _count(data_key="for", label="Số phiếu đồng ý")
+    votes_against = _count(data_key="against", label="Số phiếu không đồng ý")
+    minutes_no = _text(required=True, label="Số biên bản họp")
+
+    @validates_schema
+    def _counts(self, data: dict[str, Any], **_: Any) -> None:
+        if data["votes_for"] + data["votes_against"] > data["members_total"]:
+            raise ValidationError(
+                "Tổng số phiếu vượt quá số thành viên Hội đồng.", field_name="for"
+            )
+        if data["members_total"] < 1:
+            raise ValidationError("Hội đồng phải có ít nhất một thành viên.", "members_total")
+
+
+class ReviewComments(Schema):
+    outcome = _choice(
+        "dismiss",
+        "revote",
+        "reject",
+        labels={
+            "dismiss": "Ý kiến không có cơ sở, tiếp tục",
+            "revote": "Đưa Hội đồng bỏ phiếu lại",
+            "reject": "Không khen thưởng",
+        },
+    )
+    note = _text(required=True, label="Tổng hợp, giải trình ý kiến")
+
+
+class Decide(Schema):
+    decision = _choice(
+        "award",
+        "forward",
+        "reject",
+        labels={
+            "award": "Quyết định khen thưởng",
+            "forward": "Trình cấp trên",
+            "reject": "Không khen thưởng",
+        },
+    )
+    decision_no = _text(label="Số quyết định")
+    decision_date = _date(label="Ngày quyết định")
+    reason = _text(label="Lý do")
+
+    @validates_schema
+    def _conditional(self, data: dict[str, Any], **_: Any) -> None:
+        route = self.context_route
+        if data["decision"] == "award":
+            if route != "decide":
+                raise ValidationError(
+                    "Danh hiệu này vượt thẩm quyền của cấp này: chỉ có thể trình cấp trên "
+                    "hoặc không khen thưởng.",
+                    "decision",
+                )
+            _need(data, "decision_no", "decision_date")
+        if data["decision"] == "forward" and route == "decide":
+            raise ValidationError(
+                "Danh hiệu này thuộc thẩm quyền của cấp này: hãy quyết định khen thưởng "
+                "hoặc không khen thưởng.",
+                "decision",
+            )
+        if data["decision"] == "reject":
+            _need(data, "reason")
+
+    context_route: str | None = None
+
+
+class RecordOutsideDecision(Schema):
+    outcome = _choice(
+        "awarded", "rejected", labels={"awarded": "Được khen thưởng", "rejected": "Không được khen"}
+    )
+    decision_no = _text(label="Số quyết định")
+    decision_date = _date(label="Ngày quyết định")
+    issuer = _text(label="Cơ quan, người ký quyết định")
+
+    @validates_schema
+    def _conditional(self, data: dict[str, Any], **_: Any) -> None:
+        if data["outcome"] == "awarded":
+            _need(data, "decision_no", "decision_date", "issuer")
+
+
+FORMS: dict[str, type[Schema]] = {
+    "prepare_dossier": PrepareDossier,
+    "appraise": Appraise,
+    "vote": Vote,
+    "record_meeting": RecordMeeting,
+    "review_comments": ReviewComments,
+    "decide": Decide,
+    "record_outside_decision": RecordOutsideDecision,
+}
+# Submitted but never kept in the workflow state: the secret ballot goes to the ballot box.
+PRIVATE_FIELDS = {"vote": ("vote",)}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    label: str
+    required: bool
+    choices: dict[str, str] | None = None
+
+
+def describe(bpmn_id: str) -> list[FieldSpec]:
+    """The fields of a task's form, for pages and the API."""
+    schema = FORMS[bpmn_id]()
+    specs = []
+    for name, field in schema.fields.items():
+        kind = {
+            fields.Integer: "integer",
+            fields.Date: "date",
+            fields.List: "list",
+        }.get(type(field), "string")
+        choices = field.metadata.get("choices")
+        specs.append(
+            FieldSpec(
+                name=field.data_key or name,
+                type="choice" if choices else kind,
+                label=field.metadata.get("label", ""),
+                required=field.required,
+                choices=choices,
+            )
+        )
+    return specs
+
+
+def load(bpmn_id: str, data: Mapping[str, Any], route: str | None = None) -> dict[str, Any]:
+    """Validate submitted data; field errors in Vietnamese, keyed as submitted."""
+    form = FORMS.get(bpmn_id)
+    if form is None:
+        raise InvalidTaskData({"_": f"Không có biểu mẫu cho công việc {bpmn_id!r}."})
+    schema = form()
+    if isinstance(schema, Decide):
+        schema.context_route = route
+    try:
+        loaded: dict[str, Any] = schema.load(dict(data), unknown="exclude")
+    except ValidationError as exc:
+        raise InvalidTaskData(_flatten(exc.normalized_messages())) from exc  # type: ignore[no-untyped-call]
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in loaded.items()}
+
+
+def _flatten(messages: dict[str, Any]) -> dict[str, str]:
+    flat = {}
+    for name, value in messages.items():
+        while isinstance(value, (list, dict)):
+            value = next(iter(value.values())) if isinstance(value, dict) else value[0]
+        flat["_" if name == "_schema" else name] = str(value)
+    return flat
+
+
+class TaskForms:
+    """The engine's TaskDataValidator: returns what the workflow keeps of a submission."""
+
+    def clean(self, task: HumanTask, data: Mapping[str, Any]) -> dict[str, Any]:
+        loaded = load(task.bpmn_id, data, route=task.data.get("route"))
+        for private in PRIVATE_FIELDS.get(task.bpmn_id, ()):
+            loaded.pop(private, None)
+        return loaded

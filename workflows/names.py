@@ -1,0 +1,27 @@
+"""Matching people and collectives by name across imported and recorded awards."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining tone marks in NFD: grave, acute, tilde, hook above, dot below.
+_TONE = "\u0300\u0301\u0303\u0309\u0323"
+# Open syllables ending in oa, oe, uy are written both ways ("hòa"/"hoà", "Thúy"/"Thuý"):
+# move the tone onto the second vowel so both spellings give one key.
+_OLD_STYLE_TONE = re.compile(rf"(o)([{_TONE}])([ae])(?!\w)|(u)([{_TONE}])(y)(?!\w)")
+
+
+def _second_vowel_tone(match: re.Match[str]) -> str:
+    first, tone, second = (g for g in match.groups() if g is not None)
+    return first + second + tone
+
+
+def nominee_key(name: str) -> str:
+    """The matching key of a nominee's name: lower-case, NFC, single spaces, one tone placement.
+
+    "  Nguyễn Thị  THUÝ " and "nguyễn thị thúy" give the same key.
+    """
+    decomposed = unicodedata.normalize("NFD", name).lower()
+    decomposed = _OLD_STYLE_TONE.sub(_second_vowel_tone, decomposed)
+    return " ".join(unicodedata.normalize("NFC", decomposed).split())
