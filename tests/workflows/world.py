@@ -38,11 +38,20 @@ ORGS = [
     ("SO", "L3", "BO", "meeting"),
     ("TRUONG_S", "L1", "SO", "ballot"),
 ]
-# award: subject, deciding level, threshold, publicity working days
-RULES = {
-    "LDTT": ("individual", "L1", 0.5, 5),
-    "BK_BO_TINH": ("individual", "L3", 0.8, 5),
-    "HCLD3": ("individual", "L5", 0.9, 10),
+# award: subject, deciding level, threshold, publicity working days, prerequisites, quota
+RULES: dict[str, tuple[str, str, float, int, list[dict[str, Any]], float | None]] = {
+    "LDTT": ("individual", "L1", 0.5, 5, [], None),
+    "CSTDCS": ("individual", "L1", 0.5, 5, [], 0.15),
+    "CSTD_BO_TINH": (
+        "individual",
+        "L3",
+        0.9,
+        5,
+        [{"award": "CSTDCS", "consecutive_years": 3}],
+        None,
+    ),
+    "BK_BO_TINH": ("individual", "L3", 0.8, 5, [], None),
+    "HCLD3": ("individual", "L5", 0.9, 10, [], None),
 }
 MONDAY = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
 
@@ -81,7 +90,7 @@ def build(db: Engine) -> None:
                 ends=date(2026, 5, 31),
             )
         )
-        for award, (subject, level, threshold, publicity) in RULES.items():
+        for award, (subject, level, threshold, publicity, needs, quota) in RULES.items():
             session.add(Award(code=award, name=award, subject=subject, kind="thuong_xuyen"))
             session.flush()
             session.add(
@@ -93,7 +102,8 @@ def build(db: Engine) -> None:
                     publicity_working_days=publicity,
                     appraisal_sla_days=10,
                     vote_sla_days=5,
-                    prerequisites=json.dumps([]),
+                    prerequisites=json.dumps(needs),
+                    quota_ratio=quota,
                     basis="Luật Thi đua, khen thưởng 2022 (thử nghiệm)",
                 )
             )
