@@ -17,6 +17,7 @@ from engine.xmlsafety import check_size
 from web.settings import Settings
 from workflows.roles import DomainRoles
 from workflows.schema import migrate
+from workflows.seed import SeedError, load_seed_file
 
 
 def _db() -> Engine:
@@ -82,6 +83,30 @@ def deploy(files: tuple[str, ...], key: str | None, comment: str, deployed_by: s
         for problem in exc.problems:
             click.echo(f"  - {problem}", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def seed(files: tuple[Path, ...]) -> None:
+    """Load organisations, users, campaigns, awards and rules from FILE.yaml [FILE.yaml ...].
+
+    All files go in one transaction: on any error nothing is stored.
+    """
+    sessions = make_session_factory(_db())
+    with sessions.begin() as session:
+        for path in files:
+            try:
+                report = load_seed_file(session, path)
+            except SeedError as exc:
+                click.echo(f"{path}: {len(exc.errors)} error(s), nothing was stored.", err=True)
+                for line, message in exc.errors:
+                    click.echo(f"{path}: line {line}: {message}", err=True)
+                sys.exit(1)  # leaving the block rolls back the files loaded before this one
+            click.echo(str(path))
+            for counts in report.lines():
+                click.echo(f"  {counts}")
 
 
 @main.group("audit")
