@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(BIN)/laurel db upgrade
-	$(BIN)/laurel serve --host $(HOST) --port $(PORT)
+	LAUREL_MODE=demo $(BIN)/laurel demo
+	LAUREL_MODE=demo $(BIN)/laurel serve --host $(HOST) --port $(PORT)
 
 test: install lint pytest
 

@@ -93,3 +93,40 @@ def test_audit_verify_reports_ok_then_the_broken_link(run: CliRunner, tmp_path: 
     broken = run.invoke(main, ["audit", "verify"])
     assert broken.exit_code == 1
     assert "BROKEN at event 1" in broken.output
+
+
+def test_demo_installs_once_and_prints_the_logins(run: CliRunner, tmp_path: Path) -> None:
+    first = run.invoke(main, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "Đỗ Thị Mai Anh — Bằng khen cấp bộ: đang công khai lấy ý kiến" in first.output
+    assert "canbo.thpt_lvt" in first.output and "laurel-demo" in first.output
+    again = run.invoke(main, ["demo"])
+    assert again.exit_code == 0 and "Hồ sơ mẫu" not in again.output
+    engine = create_engine(f"sqlite:///{tmp_path / 'laurel.db'}")
+    with engine.connect() as conn:
+        stages = dict(conn.execute(text("SELECT nominee_name, stage FROM nominations")).all())
+    assert stages["Nguyễn Văn An"] == "awarded"
+    assert stages["Trần Văn Nam"] == "prepare_dossier"
+    assert run.invoke(main, ["audit", "verify"]).exit_code == 0
+
+
+def test_timers_run_refuses_the_future_outside_demo_and_test(
+    run: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert run.invoke(main, ["demo"]).exit_code == 0
+    refused = run.invoke(main, ["timers", "run", "--as-of", "2099-01-01T00:00"])
+    assert refused.exit_code == 2
+    assert "LAUREL_MODE=demo or test" in refused.output
+
+    monkeypatch.setenv("LAUREL_MODE", "test")
+    fired = run.invoke(main, ["timers", "run", "--as-of", "2099-01-01T00:00"])
+    assert fired.exit_code == 0, fired.output
+    assert "Fired the due timers of" in fired.output
+    engine = create_engine(f"sqlite:///{tmp_path / 'laurel.db'}")
+    with engine.connect() as conn:
+        stage = conn.execute(
+            text("SELECT stage FROM nominations WHERE nominee_name = 'Đỗ Thị Mai Anh'")
+        ).scalar_one()
+    assert stage == "decide"  # the publicity window closed with no comment
+    bad = run.invoke(main, ["timers", "run", "--as-of", "tomorrow"])
+    assert bad.exit_code == 2 and "not an ISO date-time" in bad.output

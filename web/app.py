@@ -7,9 +7,10 @@ from typing import Any
 from flask import Flask, render_template_string
 from sqlalchemy import func, select
 
-from engine.db import create_db_engine, make_read_session_factory
+from engine.db import create_db_engine, make_read_session_factory, make_session_factory
 from engine.models import AuditEvent, DefinitionVersion, Instance
 from web.settings import Settings
+from workflows.pipeline import build_engine
 
 _STATUS_PAGE = """<!doctype html>
 <html lang="vi">
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db = create_db_engine(settings.database_url)
     read = make_read_session_factory(db)
     app.extensions["laurel.db"] = db
+    app.extensions["laurel.engine"] = build_engine(make_session_factory(db))
 
     def counts() -> dict[str, Any]:
         with read() as session:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -13,8 +15,14 @@ from engine import audit, definitions
 from engine.clock import SystemClock
 from engine.db import create_db_engine, make_session_factory
 from engine.errors import DefinitionRejected
+from engine.worker import TimerWorker
 from engine.xmlsafety import check_size
 from web.settings import Settings
+from workflows.calendar import TIMEZONE
+from workflows.demo import LOGINS as DEMO_LOGINS
+from workflows.demo import PASSWORD as DEMO_PASSWORD
+from workflows.demo import install
+from workflows.pipeline import build_engine
 from workflows.roles import DomainRoles
 from workflows.schema import migrate
 from workflows.seed import SeedError, load_seed_file
@@ -128,13 +136,76 @@ def audit_verify() -> None:
 
 
 @main.command()
+def demo() -> None:
+    """Install the demo: seeds, the pipeline, and nominations at several stages."""
+    made = install(make_session_factory(_db()), SystemClock().now())
+    if made:
+        click.echo("Hồ sơ mẫu (demo nominations):")
+        for line in made:
+            click.echo(f"  - {line}")
+    click.echo(f"Tài khoản mẫu (demo logins), mật khẩu / password: {DEMO_PASSWORD}")
+    for username, who in DEMO_LOGINS:
+        click.echo(f"  {username:<18} {who}")
+
+
+@main.group()
+def timers() -> None:
+    """Process timers (publicity windows, deadlines)."""
+
+
+@timers.command("run")
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="ISO-DATETIME",
+    help="Fire what is due at this time (default now; local time if no offset is given).",
+)
+def timers_run(as_of: str | None) -> None:
+    """Fire every timer due now, or at --as-of (a future time only in demo or test mode)."""
+    settings = Settings.from_env()
+    now = SystemClock().now()
+    when = now
+    if as_of:
+        try:
+            when = datetime.fromisoformat(as_of)
+        except ValueError:
+            raise click.BadParameter(
+                f"not an ISO date-time: {as_of!r}", param_hint="--as-of"
+            ) from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=TIMEZONE)
+        if when > now and not settings.allows_time_travel:
+            click.echo(
+                "Refused: --as-of in the future fires timers early; it is allowed only "
+                "with LAUREL_MODE=demo or test.",
+                err=True,
+            )
+            sys.exit(2)
+    engine = build_engine(make_session_factory(_db()))
+    fired = total = engine.fire_due_timers(as_of=when)
+    while fired:
+        fired = engine.fire_due_timers(as_of=when)
+        total += fired
+    click.echo(f"Fired the due timers of {total} instance(s) as of {when.isoformat()}.")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the web application."""
+    """Serve the web application; due timers fire in this process unless LAUREL_TIMERS=off."""
     from waitress import serve as waitress_serve
 
     from web.app import create_app
 
+    app = create_app()
+    worker = None
+    if os.environ.get("LAUREL_TIMERS", "on") != "off":
+        worker = TimerWorker(app.extensions["laurel.engine"])
+        worker.start()
     click.echo(f"Laurel is serving on http://{host}:{port}")
-    waitress_serve(create_app(), host=host, port=port, threads=8)
+    try:
+        waitress_serve(app, host=host, port=port, threads=8)
+    finally:
+        if worker is not None:
+            worker.stop()
