@@ -237,6 +237,14 @@ def test_an_engine_loop_past_the_tree_depth_limit_is_an_error_not_completed(
     assert audit_actions(db)[-1] == "instance.error"
 
 
+def test_a_runaway_script_is_stopped_by_the_step_budget(laurel: Laurel, db: Engine) -> None:
+    laurel.deploy(files("runaway.bpmn"), deployed_by="admin")
+    view = laurel.start("runaway", "N-13b", {"n": 0, "limit": 1}, actor="bob")
+    assert (view.status, view.error_element) == ("error", "step")
+    assert "step budget" in (view.error_message or "")
+    assert audit_actions(db)[-1] == "instance.error"
+
+
 def test_a_failing_script_puts_the_instance_in_error_and_retry_resumes_it(
     laurel: Laurel, db: Engine
 ) -> None:
