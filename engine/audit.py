@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
@@ -34,10 +34,15 @@ def canonical_payload(payload: Any) -> str:
     )
 
 
+def at_text(at: datetime) -> str:
+    """The event time as hashed: UTC, always with microseconds."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def chain_hash(
     prev_hash: str,
     seq: int,
-    at: datetime,
+    at: str,
     actor: str,
     action: str,
     instance_id: int | None,
@@ -47,7 +52,7 @@ def chain_hash(
     # Length-prefixed text fields: no value can pass for its neighbour, and this is
     # several times faster than JSON, which matters when verify walks millions of events.
     header = (
-        f"{seq}|{at.isoformat()}|{instance_id}|{len(actor)}:{actor}|{len(action)}:{action}"
+        f"{seq}|{at}|{instance_id}|{len(actor)}:{actor}|{len(action)}:{action}"
         f"|{task_id and len(task_id)}:{task_id}|"
     )
     return hashlib.sha256((prev_hash + header + payload_text).encode()).hexdigest()
@@ -75,12 +80,13 @@ def append(session: Session, at: datetime, events: list[PendingEvent]) -> None:
         connection.execute(_CHAIN_LOCK, {"k": _CHAIN_LOCK_KEY})
     head = connection.execute(_HEAD).first()
     seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+    stamp = at_text(at)
     rows = []
     for event in events:
         seq += 1
         payload = canonical_payload(event.payload or {})
         digest = chain_hash(
-            prev, seq, at, event.actor, event.action, event.instance_id, event.task_id, payload
+            prev, seq, stamp, event.actor, event.action, event.instance_id, event.task_id, payload
         )
         rows.append(
             {
@@ -111,22 +117,22 @@ class VerifyResult:
         return self.broken_seq is None
 
 
+_COLUMNS = "seq, {at}, actor, action, instance_id, task_id, payload, prev_hash, hash"
+# The time as `at_text` writes it, built by the database: verify walks millions of events
+# and parsing each timestamp into a datetime only to print it again would dominate.
+_AT_TEXT = {
+    "postgresql": """to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
+    # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) in SQLite.
+    "sqlite": "replace(at, ' ', 'T') || '+00:00'",
+}
+
+
 def _rows(connection: Connection, batch: int) -> Iterator[Any]:
-    table = AuditEvent.__table__
-    result = connection.execution_options(yield_per=batch).execute(
-        select(
-            table.c.seq,
-            table.c.at,
-            table.c.actor,
-            table.c.action,
-            table.c.instance_id,
-            table.c.task_id,
-            table.c.payload,
-            table.c.prev_hash,
-            table.c.hash,
-        ).order_by(table.c.seq)
+    sql = f"SELECT {_COLUMNS.format(at=_AT_TEXT[connection.dialect.name])} "
+    sql += "FROM audit_events ORDER BY seq"
+    yield from connection.execution_options(stream_results=True, yield_per=batch).exec_driver_sql(
+        sql
     )
-    yield from result
 
 
 def verify(connection: Connection, batch: int = 5000) -> VerifyResult:

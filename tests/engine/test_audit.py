@@ -80,7 +80,7 @@ def test_a_rehashed_forgery_breaks_the_next_link(history: Engine) -> None:
         forged = audit.chain_hash(
             event.prev_hash,
             event.seq,
-            event.at,
+            audit.at_text(event.at),
             "mallory",
             event.action,
             event.instance_id,
