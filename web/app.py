@@ -7,8 +7,11 @@ from typing import Any
 from flask import Flask, render_template_string
 from sqlalchemy import func, select
 
+from engine.clock import SystemClock
 from engine.db import create_db_engine, make_read_session_factory, make_session_factory
 from engine.models import AuditEvent, DefinitionVersion, Instance
+from engine.ports import Clock
+from web import api
 from web.settings import Settings
 from workflows.pipeline import build_engine
 
@@ -31,13 +34,27 @@ _STATUS_PAGE = """<!doctype html>
 </html>"""
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+MAX_REQUEST_BYTES = 6 * 1024 * 1024  # a 5 MB definition plus its JSON envelope
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     db = create_db_engine(settings.database_url)
     read = make_read_session_factory(db)
-    app.extensions["laurel.db"] = db
-    app.extensions["laurel.engine"] = build_engine(make_session_factory(db))
+    sessions = make_session_factory(db)
+    clock = clock or SystemClock()
+    app.extensions.update(
+        {
+            "laurel.db": db,
+            "laurel.sessions": sessions,
+            "laurel.read_sessions": read,
+            "laurel.clock": clock,
+            "laurel.engine": build_engine(sessions, clock=clock),
+        }
+    )
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    api.register(app)
 
     def counts() -> dict[str, Any]:
         with read() as session:

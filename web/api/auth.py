@@ -1,0 +1,84 @@
+"""Tokens: sign in with a password, sign out (revoke), and who am I."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from web.api import context
+from web.api.common import ProblemSchema
+from workflows import auth
+from workflows.orgs import get_org
+
+blp = Blueprint("auth", __name__, url_prefix="", description="Đăng nhập — sign in")
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+
+
+class Credentials(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class RoleSchema(Schema):
+    role = fields.String(required=True)
+    org = fields.String(required=True)
+    org_name = fields.String(required=True)
+    level = fields.String(required=True)
+
+
+class MeSchema(Schema):
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
+    roles = fields.List(fields.Nested(RoleSchema), required=True)
+
+
+@blp.post("/auth/token")
+@blp.arguments(Credentials)
+@blp.response(201, TokenSchema)
+@blp.alt_response(401, schema=ProblemSchema, description="Wrong username or password")
+@blp.alt_response(429, schema=ProblemSchema, description="Too many failed logins")
+def issue_token(credentials: dict[str, str]) -> Any:
+    """Exchange a username and password for a bearer token."""
+    try:
+        with context.write() as session:
+            issued = auth.login(
+                session, credentials["username"], credentials["password"], context.now()
+            )
+    except auth.LoginRefused:
+        with context.write() as session:
+            auth.record_failure(session, credentials["username"], context.now())
+        raise
+    return {"token": issued.token, "expires_at": issued.expires_at}
+
+
+@blp.delete("/auth/token")
+@blp.response(204)
+@blp.doc(security=BEARER)
+def revoke_token() -> None:
+    """Revoke the token this request is signed with."""
+    context.me()
+    token = context.bearer_token()
+    assert token is not None
+    with context.write() as session:
+        auth.revoke(session, token, context.now())
+
+
+@blp.get("/me")
+@blp.response(200, MeSchema)
+@blp.doc(security=BEARER)
+def whoami() -> Any:
+    """The signed-in person and their roles at organisations."""
+    who = context.me()
+    session = context.read()
+    roles = []
+    for role, code in who.roles:
+        org = get_org(session, code)
+        roles.append({"role": role, "org": code, "org_name": org.name, "level": org.level})
+    return {"username": who.username, "full_name": who.full_name, "roles": roles}

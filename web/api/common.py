@@ -1,0 +1,41 @@
+"""Schemas and helpers shared by the API's blueprints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Raw()
+
+
+def page_of(session: Session, query: Select[Any], page: int, per_page: int) -> dict[str, Any]:
+    """One page of `query`'s rows and the total count, as the list endpoints return them."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return {"items": items, "page": page, "per_page": per_page, "total": total or 0}
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item)),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+            "total": fields.Integer(),
+        },
+        name=name,
+    )

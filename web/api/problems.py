@@ -1,0 +1,168 @@
+"""Errors as `application/problem+json` (RFC 9457), in the user's language, never a trace."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from flask import Response, json
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import (
+    Conflict,
+    DefinitionRejected,
+    InvalidTaskData,
+    NotAllowed,
+    NotFound,
+    NotWaiting,
+)
+from web.i18n import language, t
+from workflows.auth import LoginRefused, TooManyAttempts
+from workflows.comments import CommentRefused
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+_TITLES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    errors: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or t(_TITLES.get(status, "server_error")),
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors is not None:
+        body["errors"] = errors
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
+    response.headers.update(headers or {})
+    return response
+
+
+def from_http_exception(error: HTTPException) -> Response:
+    code = error.code or 500
+    data = getattr(error, "data", None) or {}
+    if code >= 500:
+        log.error("server error: %s", error, exc_info=error.__cause__ or error)
+        return problem(500, t("server_error"))
+    messages = data.get("messages")
+    if code == 422 and messages:
+        # webargs nests field errors by location: {"json": {"field": ["msg"]}}.
+        flat: dict[str, Any] = {}
+        for by_location in messages.values():
+            flat.update(by_location if isinstance(by_location, dict) else {"_": by_location})
+        return problem(422, t("invalid"), errors=translate_errors(flat))
+    detail = data.get("message") or (t(_TITLES[code]) if code in _TITLES else error.description)
+    headers = dict(data.get("headers") or {})
+    return problem(code, detail, headers=headers)
+
+
+# marshmallow writes its own messages in English; these are the ones our schemas can raise.
+_VI = {
+    "Missing data for required field.": "Trường này là bắt buộc.",
+    "Field may not be null.": "Trường này là bắt buộc.",
+    "Unknown field.": "Trường không được hỗ trợ.",
+    "Not a valid string.": "Phải là chuỗi ký tự.",
+    "Not a valid integer.": "Phải là số nguyên.",
+    "Not a valid number.": "Phải là số.",
+    "Not a valid boolean.": "Phải là đúng/sai (true/false).",
+    "Not a valid date.": "Ngày không hợp lệ (YYYY-MM-DD).",
+    "Not a valid datetime.": "Thời điểm không hợp lệ (ISO 8601).",
+    "Not a valid list.": "Phải là danh sách.",
+    "Not a valid mapping type.": "Phải là một đối tượng JSON.",
+    "Invalid input type.": "Kiểu dữ liệu không hợp lệ.",
+    "Invalid value.": "Giá trị không hợp lệ.",
+}
+_PATTERNS = [
+    (re.compile(r"Must be one of: (.*)\."), "Chọn một trong: {0}."),
+    (re.compile(r"Shorter than minimum length (\d+)\."), "Tối thiểu {0} ký tự."),
+    (re.compile(r"Longer than maximum length (\d+)\."), "Tối đa {0} ký tự."),
+    (
+        re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+        "Phải từ {0} đến {1}.",
+    ),
+    (re.compile(r"Must be greater than or equal to (\S+)\."), "Phải lớn hơn hoặc bằng {0}."),
+]
+
+
+def translate_errors(errors: Any) -> Any:
+    """Field errors in Vietnamese unless the request asked for English."""
+    if language() == "en":
+        return errors
+    if isinstance(errors, dict):
+        return {k: translate_errors(v) for k, v in errors.items()}
+    if isinstance(errors, list):
+        return [translate_errors(v) for v in errors]
+    if isinstance(errors, str):
+        if errors in _VI:
+            return _VI[errors]
+        for pattern, template in _PATTERNS:
+            match = pattern.fullmatch(errors)
+            if match:
+                return template.format(*match.groups())
+    return errors
+
+
+def from_domain_error(error: Exception) -> Response:
+    if isinstance(error, InvalidTaskData):
+        return problem(422, t("invalid"), errors=error.errors)
+    if isinstance(error, DefinitionRejected):
+        errors = [
+            {"element_id": p.element_id, "file": p.file, "message": p.message}
+            for p in error.problems
+        ]
+        return problem(422, t("definition_rejected"), errors=errors)
+    if isinstance(error, TooManyAttempts):
+        return problem(
+            429,
+            t("too_many_attempts", seconds=error.retry_after_s),
+            headers={"Retry-After": str(error.retry_after_s)},
+        )
+    if isinstance(error, LoginRefused):
+        return problem(401, t("login_refused"))
+    status = {
+        NotFound: 404,
+        NotAllowed: 403,
+        Conflict: 409,
+        NotWaiting: 409,
+        CommentRefused: 409,
+    }[type(error)]
+    return problem(status, str(error))
+
+
+DOMAIN_ERRORS: tuple[type[Exception], ...] = (
+    InvalidTaskData,
+    DefinitionRejected,
+    TooManyAttempts,
+    LoginRefused,
+    NotFound,
+    NotAllowed,
+    Conflict,
+    NotWaiting,
+    CommentRefused,
+)
+
+
+def unexpected(error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    return problem(500, t("server_error"))
