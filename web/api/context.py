@@ -63,7 +63,7 @@ def me() -> Principal:
         token = bearer_token()
         if token is None:
             abort(401, message=t("unauthorized"))
-        username = auth.user_of(read(), token, now())
+        username = auth.user_of(read(), token, now()) if token else None
         who = principal(read(), username) if username else None
         if who is None:
             abort(401, message=t("token_invalid"))
