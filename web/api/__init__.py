@@ -3,14 +3,17 @@ a browsable page at /api/v1/docs; every error is application/problem+json."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 import swagger_ui_bundle
 from flask import Flask, Response, send_from_directory
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from web.api import auth, problems, reference
+from web.api.common import ProblemSchema
 from web.api.context import close_read
 
 PREFIX = "/api/v1"
@@ -18,8 +21,25 @@ SWAGGER_STATIC = f"{PREFIX}/swagger-ui"
 
 
 class LaurelApi(Api):  # type: ignore[misc]
+    ERROR_SCHEMA = ProblemSchema
+
     def handle_http_exception(self, error: HTTPException) -> Response:
         return problems.from_http_exception(error)
+
+    def _register_responses(self) -> None:
+        # flask-smorest documents errors as application/json; ours are problem documents.
+        for status in HTTPStatus:
+            name = status.name if status >= 200 else None
+            if name is None:
+                continue
+            response: dict[str, Any] = {"description": status.phrase}
+            if status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, problems.PROBLEM)
+            self.spec.components.response(name, response, lazy=True)
+        default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, problems.PROBLEM)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
 
 def register(app: Flask) -> Api:

@@ -8,7 +8,6 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from web.api import context
-from web.api.common import ProblemSchema
 from workflows import auth
 from workflows.orgs import get_org
 
@@ -42,8 +41,8 @@ class MeSchema(Schema):
 @blp.post("/auth/token")
 @blp.arguments(Credentials)
 @blp.response(201, TokenSchema)
-@blp.alt_response(401, schema=ProblemSchema, description="Wrong username or password")
-@blp.alt_response(429, schema=ProblemSchema, description="Too many failed logins")
+@blp.alt_response(401, response="UNAUTHORIZED", description="Wrong username or password")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS", description="Too many failed logins")
 def issue_token(credentials: dict[str, str]) -> Any:
     """Exchange a username and password for a bearer token."""
     try:
