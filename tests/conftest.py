@@ -10,15 +10,18 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from engine.db import create_db_engine
+from engine.db import create_db_engine, make_session_factory
+from workflows.demo import install
 from workflows.schema import migrate
 
+DEMO_NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # a Monday, 10:00 in Hà Nội
 POSTGRES_URL = os.environ.get("LAUREL_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
@@ -27,40 +30,49 @@ if os.environ.get("LAUREL_REQUIRE_POSTGRES") and not POSTGRES_URL:
 
 
 class _Templates:
-    """A migrated template per backend, copied for each test (fast, and each test is alone)."""
+    """Template databases per backend and content, copied for each test (fast, and each
+    test is alone): "empty" is just migrated, "demo" also holds the demo installation."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self.sqlite_template: Path | None = None
-        self.pg_template: str | None = None
+        self.sqlite_templates: dict[str, Path] = {}
+        self.pg_templates: dict[str, str] = {}
 
-    def sqlite(self) -> str:
-        if self.sqlite_template is None:
-            self.sqlite_template = self.workdir / "template.db"
-            engine = create_db_engine(f"sqlite:///{self.sqlite_template}")
-            migrate(engine)
-            engine.dispose()  # the last connection to close checkpoints the WAL into the file
+    def sqlite(self, content: str = "empty") -> str:
+        if content not in self.sqlite_templates:
+            path = self.workdir / f"template-{content}.db"
+            _fill(f"sqlite:///{path}", content)
+            self.sqlite_templates[content] = path
         target = self.workdir / f"{uuid.uuid4().hex}.db"
-        shutil.copyfile(self.sqlite_template, target)
+        shutil.copyfile(self.sqlite_templates[content], target)
         return f"sqlite:///{target}"
 
-    def postgresql(self) -> str:
+    def postgresql(self, content: str = "empty") -> str:
         admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         try:
             with admin.connect() as conn:
-                if self.pg_template is None:
-                    name = f"laurel_tpl_{uuid.uuid4().hex[:8]}"
+                if content not in self.pg_templates:
+                    name = f"laurel_tpl_{content}_{uuid.uuid4().hex[:8]}"
                     conn.execute(text(f"CREATE DATABASE {name}"))
-                    url = make_url(POSTGRES_URL).set(database=name)
-                    engine = create_db_engine(url.render_as_string(hide_password=False))
-                    migrate(engine)
-                    engine.dispose()
-                    self.pg_template = name
+                    _fill(_pg_url(name), content)
+                    self.pg_templates[content] = name
                 db = f"laurel_t_{uuid.uuid4().hex[:12]}"
-                conn.execute(text(f"CREATE DATABASE {db} TEMPLATE {self.pg_template}"))
+                conn.execute(text(f"CREATE DATABASE {db} TEMPLATE {self.pg_templates[content]}"))
         finally:
             admin.dispose()
-        return make_url(POSTGRES_URL).set(database=db).render_as_string(hide_password=False)
+        return _pg_url(db)
+
+
+def _pg_url(database: str) -> str:
+    return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def _fill(url: str, content: str) -> None:
+    engine = create_db_engine(url)
+    migrate(engine)
+    if content == "demo":
+        install(make_session_factory(engine), DEMO_NOW)
+    engine.dispose()  # on SQLite the last connection to close checkpoints the WAL into the file
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +84,14 @@ def _templates(tmp_path_factory: pytest.TempPathFactory) -> _Templates:
 def database_url(request: pytest.FixtureRequest, _templates: _Templates) -> str:
     """The URL of a fresh, fully migrated database of each backend under test."""
     return _templates.sqlite() if request.param == "sqlite" else _templates.postgresql()
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_database_url(request: pytest.FixtureRequest, _templates: _Templates) -> str:
+    """A fresh database of each backend holding the demo installation made at DEMO_NOW."""
+    if request.param == "sqlite":
+        return _templates.sqlite("demo")
+    return _templates.postgresql("demo")
 
 
 @pytest.fixture

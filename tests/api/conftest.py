@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
@@ -12,12 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from engine.clock import FixedClock
-from engine.db import make_session_factory
+from engine.db import create_db_engine
+from tests.conftest import DEMO_NOW as NOW
 from web.app import create_app
 from web.settings import Settings
-from workflows.demo import PASSWORD, install
-
-NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday 10:00 in Hà Nội
+from workflows.demo import PASSWORD
 
 
 @dataclass
@@ -46,11 +44,13 @@ class Api:
 
 
 @pytest.fixture
-def api(database_url: str, db: Engine) -> Api:
-    install(make_session_factory(db), NOW)
+def api(demo_database_url: str) -> Iterator[Api]:
+    db = create_db_engine(demo_database_url)
     clock = FixedClock(NOW)
-    app = create_app(Settings(database_url, "test"), clock=clock)
-    return Api(app, app.test_client(), clock, db, {})
+    app = create_app(Settings(demo_database_url, "test"), clock=clock)
+    yield Api(app, app.test_client(), clock, db, {})
+    app.extensions["laurel.db"].dispose()
+    db.dispose()
 
 
 ApiCall = Callable[..., object]
