@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from engine.audit import PendingEvent
+
 
 @dataclass(frozen=True)
 class HumanTask:
@@ -78,10 +80,11 @@ ScriptHelpers = Mapping[str, Callable[..., Any]]
 
 
 class ChangeListener(Protocol):
-    def completing(self, session: Session, completed: CompletedTask) -> None:
+    def completing(self, session: Session, completed: CompletedTask) -> list[PendingEvent]:
         """Called in the transaction before the engine runs on from a completed task.
 
         What the process reads next must exist by then (a ballot before the tally).
+        Returns audit events to chain with the change's own.
         """
         ...
 

@@ -117,12 +117,19 @@ def human_task(task: Task, row: Row) -> HumanTask:
 
 
 def due_at(task: Task) -> datetime | None:
-    """The earliest timer on the task's boundary: its service-level deadline."""
-    parent = task.parent
-    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
-        return None
-    times = [t for t in (_timer_due(s) for s in parent.children if s is not task) if t]
-    return min(times, default=None)
+    """The earliest timer on the task's boundary: its service-level deadline.
+
+    A multi-instance child (one ballot) takes the boundary of the activity it belongs to.
+    """
+    for _ in range(2):
+        parent = task.parent
+        if parent is None:
+            return None
+        if isinstance(parent.task_spec, BoundaryEventSplit):
+            times = [t for t in (_timer_due(s) for s in parent.children if s is not task) if t]
+            return min(times, default=None)
+        task = parent
+    return None
 
 
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:

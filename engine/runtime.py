@@ -276,7 +276,7 @@ class Engine:
                 )
             )
             for listener in self.listeners:
-                listener.completing(session, change.completed)
+                change.events.extend(listener.completing(session, change.completed))
             self._advance(workflow, change, first=task.run)
             return self._save(session, instance, workflow, change)
 
@@ -512,6 +512,11 @@ class Engine:
             self.scope_key,
             self.assignee_key,
         )
+        view = self._view(session, instance, workflow, ready)
+        for listener in self.listeners:
+            listener.changed(session, view, change.completed)
+        # Last: on PostgreSQL this takes the chain lock, held until commit; taking it after
+        # every row lock of the change keeps the lock order the same in every transaction.
         audit.append(
             session,
             now,
@@ -520,9 +525,6 @@ class Engine:
                 for e in change.events
             ],
         )
-        view = self._view(session, instance, workflow, ready)
-        for listener in self.listeners:
-            listener.changed(session, view, change.completed)
         return view
 
     # -- loading ------------------------------------------------------------------------
@@ -583,7 +585,8 @@ class Engine:
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
         with self.sessions() as session:
-            with session.begin(), context.bound(session):
+            # The run's clock for everything in the change, domain listeners included.
+            with session.begin(), context.bound(session), clock.using(self.clock):
                 yield session
             for callback in session.info.pop("laurel.after_commit", []):
                 callback()
@@ -658,6 +661,10 @@ def _interrupt(workflow: BpmnWorkflow, interrupting: frozenset[str]) -> bool:
                 workflow.cancel(workflow.subprocesses[task.id])
             task.cancel()
             cancelled = True
+    finished = [t for t in started if t.state == TaskState.COMPLETED]
+    if cancelled and finished:
+        # What ended the process is its outcome, even if a timer branch ran after it.
+        workflow.last_task = finished[-1]
     return cancelled
 
 

@@ -38,6 +38,69 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Dữ liệu phải ở dạng JSON.",
         "The request body must be JSON.",
     ),
+    "nomination_not_found": ("Không tìm thấy hồ sơ {id}.", "Nomination {id} not found."),
+    "nomination_ended": (
+        "Hồ sơ đã kết thúc hoặc không còn rút được.",
+        "The nomination has ended and can no longer be withdrawn.",
+    ),
+    "unknown_user": ("Không có người dùng này.", "No such user."),
+    "task_not_found": ("Không tìm thấy công việc này.", "No such task."),
+    "task_not_ready": (
+        "Công việc này đã được xử lý hoặc không còn chờ xử lý; không có gì thay đổi.",
+        "This task is already done or no longer waiting; nothing was changed.",
+    ),
+    "task_busy": (
+        "Hồ sơ vừa được người khác cập nhật cùng lúc; vui lòng gửi lại.",
+        "Someone else changed this nomination at the same moment; please send again.",
+    ),
+    # Public board, administration and oversight (web/api/public.py, admin.py, auditor.py).
+    "length_between": ("Độ dài từ {low} đến {high} ký tự.", "From {low} to {high} characters."),
+    "blank": ("Không được để trống.", "May not be blank."),
+    "phone_invalid": (
+        "Số điện thoại không hợp lệ: 9–11 chữ số, có thể bắt đầu bằng 0 hoặc +84.",
+        "Not a valid phone number: 9–11 digits, optionally starting with 0 or +84.",
+    ),
+    "comment_rate_limited": (
+        "Bạn đã gửi quá nhiều ý kiến. Vui lòng thử lại sau {minutes} phút.",
+        "Too many comments from your address. Try again in {minutes} minutes.",
+    ),
+    "notice_not_found": (
+        "Không có hồ sơ đang công khai lấy ý kiến với mã này.",
+        "No nomination open for public comment has this id.",
+    ),
+    "admin_required": (
+        "Chỉ quản trị hệ thống mới được làm việc này.",
+        "Only system administrators may do this.",
+    ),
+    "auditor_required": (
+        "Chỉ thanh tra, kiểm tra hoặc quản trị hệ thống mới được xem.",
+        "Only auditors and administrators may read this.",
+    ),
+    "file_name_invalid": (
+        "Tên tệp không hợp lệ hoặc bị trùng: {name!r}.",
+        "Missing or repeated file name: {name!r}.",
+    ),
+    "files_count": (
+        "Cần từ 1 đến {most} tệp .bpmn/.dmn (trường files).",
+        "Send 1 to {most} .bpmn/.dmn files (field files).",
+    ),
+    "definition_key_invalid": (
+        "Mã quy trình gồm chữ cái không dấu, chữ số, '_', '.', '-' (tối đa 100 ký tự).",
+        "A definition key is ASCII letters, digits, '_', '.', '-' (at most 100 characters).",
+    ),
+    "definition_key_needed": (
+        "Mã tiến trình quá dài để làm mã quy trình; hãy nhập mã quy trình (key).",
+        "The process id is too long to be the key; give a key.",
+    ),
+    "definition_not_found": (
+        "Không có phiên bản {version} của quy trình {definition!r}.",
+        "No version {version} of definition {definition!r}.",
+    ),
+    "instance_not_found": ("Không tìm thấy tiến trình {id}.", "Process instance {id} not found."),
+    "instance_not_in_error": (
+        "Tiến trình đang ở trạng thái {status}, không bị lỗi; không có gì để chạy lại.",
+        "The instance is {status}, not in error; there is nothing to retry.",
+    ),
 }
 
 

@@ -59,6 +59,11 @@ def login(session: Session, username: str, password: str, now: datetime) -> Issu
     if person is None or not person.active or not verify_password(person.password_hash, password):
         raise LoginRefused()
     session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    return issue_token(session, username, now)
+
+
+def issue_token(session: Session, username: str, now: datetime) -> IssuedToken:
+    """A new token for `username`, whose identity the caller has established."""
     token = secrets.token_urlsafe(32)
     expires = now + TOKEN_LIFETIME
     session.add(

@@ -257,3 +257,15 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime]
+
+
+class CommentAttempt(Base):
+    """A public comment submission, counted per client address in the database so that every
+    web process enforces the same hourly limit."""
+
+    __tablename__ = "comment_attempts"
+    __table_args__ = (Index("ix_comment_attempts_client_at", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))  # sha256 of the address, not the address
+    at: Mapped[datetime]

@@ -14,7 +14,8 @@ from uuid import uuid4
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, clock
+from engine import clock
+from engine.audit import PendingEvent
 from engine.errors import InvalidTaskData, NotAllowed, NotFound
 from engine.ports import Clock, CompletedTask, InstanceView
 from engine.runtime import Engine
@@ -192,29 +193,25 @@ def _new_nomination(
 class NominationSync:
     """The engine's change listener: the domain's rows follow the process."""
 
-    def completing(self, session: Session, completed: CompletedTask) -> None:
+    def completing(self, session: Session, completed: CompletedTask) -> list[PendingEvent]:
         """A ballot goes into the box before the process counts them."""
         task = completed.task
         if task.bpmn_id != "vote":
-            return
+            return []
         nomination_id = int(task.data["nomination_id"])
         org, round_no = str(task.data["current_org"]), int(task.data["vote_round"])
         digest = voting.cast_ballot(
             session, nomination_id, org, round_no, completed.actor, completed.submitted["vote"]
         )
-        audit.append(
-            session,
-            clock.now(),
-            [
-                audit.PendingEvent(
-                    completed.actor,
-                    "ballot.cast",
-                    task.instance_id,
-                    task.id,
-                    {"nomination": nomination_id, "org": org, "round": round_no, "hash": digest},
-                )
-            ],
-        )
+        return [
+            PendingEvent(
+                completed.actor,
+                "ballot.cast",
+                task.instance_id,
+                task.id,
+                {"nomination": nomination_id, "org": org, "round": round_no, "hash": digest},
+            )
+        ]
 
     def changed(
         self, session: Session, view: InstanceView, completed: CompletedTask | None

@@ -1,7 +1,8 @@
 """Schemathesis against the served OpenAPI document: no 5xx, responses match their schemas.
 
 Every operation gets generated input, sent as a signed-in admin so most requests pass
-authentication and reach validation and the domain. (Driven through Hypothesis directly:
+authentication and reach validation and the domain. Checks: no server error, status codes,
+content types, headers and bodies as documented. (Driven through Hypothesis directly:
 schemathesis' pytest plugin does not support pytest 9 yet.)
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import Case
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.api.conftest import Api
 
@@ -34,7 +36,9 @@ def test_every_operation_conforms(api: Api) -> None:
             suppress_health_check=list(HealthCheck),
         )
         def check(case: Case) -> None:
-            case.call_and_validate(headers=headers)
+            # Well-formed but meaningless input (random XML to deploy, an award code that
+            # does not exist) is rightly a 422, which this one check would call a failure.
+            case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
         try:
             check()

@@ -207,6 +207,26 @@ def test_a_withdrawal_ends_the_nomination_from_any_stage(world: World) -> None:
     assert sorted(set(states)) == ["cancelled", "completed"]
 
 
+def test_a_withdrawal_wins_over_a_deadline_that_fell_due_meanwhile(world: World) -> None:
+    n = world.nominate("LDTT")
+    world.submit(n)
+    [task] = world.tasks(n, "appraise")
+    assert task.due_at is not None
+    world.clock.at = task.due_at + timedelta(days=1)  # due, but no timer sweep has run yet
+    view = world.nominations.withdraw(n.id, "cb.truong_a")
+    assert view.status == "completed"
+    assert world.stage(n) == ("withdrawn", "withdrawn", "TRUONG_A")
+
+
+def test_each_ballot_carries_the_voting_deadline(world: World) -> None:
+    n = world.nominate("LDTT")
+    world.submit(n)
+    world.appraise(n)
+    ballots = world.tasks(n, "vote")
+    assert len(ballots) == 3
+    assert all(b.due_at is not None and b.due_at > world.clock.now() for b in ballots)
+
+
 def test_a_huan_chuong_climbs_to_l4_and_is_recorded_from_outside(world: World) -> None:
     n = world.nominate("HCLD3")
     world.submit(n)

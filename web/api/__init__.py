@@ -12,7 +12,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from web.api import auth, problems, reference
+from web.api import admin, auditor, auth, nominations, problems, public, reference, tasks
 from web.api.common import ProblemSchema
 from web.api.context import close_read
 
@@ -61,7 +61,15 @@ def register(app: Flask) -> Api:
         },
     )
     api = LaurelApi(app)
-    for blueprint in (auth.blp, reference.blp):
+    for blueprint in (
+        auth.blp,
+        reference.blp,
+        nominations.blp,
+        tasks.blp,
+        public.blp,
+        admin.blp,
+        auditor.blp,
+    ):
         api.register_blueprint(blueprint, url_prefix=f"{PREFIX}{blueprint.url_prefix or ''}")
     for error in problems.DOMAIN_ERRORS:
         app.register_error_handler(error, problems.from_domain_error)

@@ -1,0 +1,412 @@
+"""Nominations: open one, list and search what the caller may see, read one in full, withdraw.
+
+A nomination the caller may not read is answered 404, never 403: its existence is not told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.errors import InvalidTaskData, NotFound, NotWaiting
+from engine.models import TaskRow
+from engine.ports import HumanTask
+from web.api import context
+from web.api.auth import BEARER
+from web.api.common import PageArgs, page_of, page_schema
+from web.i18n import t
+from workflows import orgs
+from workflows.access import nomination_filter
+from workflows.calendar import TIMEZONE
+from workflows.eligibility import findings
+from workflows.models import Award, Decision, Nomination, Organisation, Person, Tally
+from workflows.names import nominee_key
+from workflows.pipeline import Nominations, Nominee
+
+blp = Blueprint("nominations", __name__, url_prefix="", description="Hồ sơ đề nghị — nominations")
+MAX_ID = 2**31 - 1  # larger ids cannot exist, and SQLite's driver overflows on them
+# PostgreSQL text cannot hold NUL: refused at the edge as a field error (and documented as a
+# pattern, so clients and schema-driven tests know), never a 500 from the database.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Invalid value.")
+
+
+def text(max_length: int, min_length: int = 0, **kwargs: Any) -> fields.String:
+    """A string field the database can store."""
+    length = validate.Length(min=min_length, max=max_length)
+    return fields.String(validate=[length, NO_NUL], **kwargs)
+
+
+def has_nul(value: Any) -> bool:
+    """Whether free-form JSON (a task's data) holds a NUL anywhere."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+class NomineeIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(("individual", "collective")))
+    name = text(200, 1, required=True)
+    position = text(200, load_default="")
+    unit = text(200, load_default="")
+    username = text(100, 1, load_default=None)
+
+
+class NominationIn(Schema):
+    org = text(50, 1, required=True)
+    award_code = text(30, 1, required=True)
+    campaign = text(50, 1, required=True)
+    nominee = fields.Nested(NomineeIn, required=True)
+    achievements = text(20_000, 1, required=True)
+    documents = fields.List(text(300, 1), load_default=list, validate=validate.Length(max=100))
+
+
+class NominationArgs(PageArgs):
+    status = text(20)
+    stage = text(40)
+    org = text(50)
+    subtree = fields.Boolean(load_default=False)
+    award = text(30)
+    campaign = text(50)
+    q = text(200, 1)
+
+
+class WithdrawIn(Schema):
+    reason = text(2000, load_default="")
+
+
+class OrgRef(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class AwardRef(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class NomineeOut(Schema):
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    position = fields.String(required=True)
+    unit = fields.String(required=True)
+
+
+class OpenTask(Schema):
+    id = fields.String(required=True)
+    bpmn_id = fields.String(required=True)
+    title = fields.String(required=True)
+    lane = fields.String(allow_none=True)
+    org = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean(required=True)
+
+
+class FindingOut(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    basis = fields.String(required=True)
+
+
+class DecisionOut(Schema):
+    org = fields.String(attribute="org_code", required=True)
+    decision = fields.String(required=True)
+    number = fields.String(attribute="decision_no", allow_none=True)
+    date = fields.Date(attribute="decision_date", allow_none=True)
+    issuer = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    decided_by = fields.String(required=True)
+    rule_id = fields.Integer(allow_none=True)
+
+
+class TallyOut(Schema):
+    """Counts only: ballots and who cast which are never part of any answer."""
+
+    org = fields.String(attribute="org_code", required=True)
+    round = fields.Integer(required=True)
+    mode = fields.String(required=True)
+    members_total = fields.Integer(required=True)
+    votes_for = fields.Integer(required=True)
+    votes_against = fields.Integer(required=True)
+    threshold = fields.Float(required=True)
+    passed = fields.Boolean(required=True)
+    minutes_no = fields.String(allow_none=True)
+
+
+class NominationSummary(Schema):
+    id = fields.Integer(required=True)
+    business_key = fields.String(required=True)
+    status = fields.String(required=True)
+    stage = fields.String(required=True)
+    level = fields.String(required=True, metadata={"description": "level of the current org"})
+    current_org = fields.Nested(OrgRef, required=True)
+    origin_org = fields.Nested(OrgRef, required=True)
+    award = fields.Nested(AwardRef, required=True)
+    campaign = fields.String(required=True)
+    nominee = fields.Nested(NomineeOut, required=True)
+    created_at = fields.DateTime(required=True)
+    publicity_until = fields.DateTime(allow_none=True)
+
+
+class NominationDetail(NominationSummary):
+    achievements = fields.String(required=True)
+    documents = fields.List(fields.String(), required=True)
+    open_tasks = fields.List(fields.Nested(OpenTask), required=True)
+    findings = fields.List(fields.Nested(FindingOut), required=True)
+    missing = fields.List(fields.String(), required=True)
+    decisions = fields.List(fields.Nested(DecisionOut), required=True)
+    tallies = fields.List(fields.Nested(TallyOut), required=True)
+
+
+@contextmanager
+def app_clock() -> Iterator[None]:
+    """The domain rows a change writes (created_at, decisions) take the engine's clock too,
+    not only the steps the engine runs itself."""
+    with clock.using(context.engine().clock):
+        yield
+
+
+def open_task(task: TaskRow | HumanTask, now: datetime) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "bpmn_id": task.bpmn_id,
+        "title": task.title,
+        "lane": task.lane,
+        "org": task.org_scope,
+        "assignee": task.assignee,
+        "due_at": task.due_at,
+        "overdue": overdue(task.due_at, now),
+    }
+
+
+def overdue(due_at: datetime | None, now: datetime) -> bool:
+    return due_at is not None and due_at < now
+
+
+def missing_of(session: Session, business_key: str, instance_id: int) -> list[str]:
+    """What the appraisal found missing, as the open dossier task holds it.
+
+    The workflow is the only copy, so it is read only for a dossier that was sent back (one
+    submitted before): a first preparation has nothing missing, and lists never read it."""
+    returned = session.scalar(
+        select(TaskRow.id)
+        .where(
+            TaskRow.business_key == business_key,
+            TaskRow.bpmn_id == "prepare_dossier",
+            TaskRow.state == "completed",
+        )
+        .limit(1)
+    )
+    if returned is None:
+        return []
+    for task in context.engine().get_instance(instance_id).ready_tasks:
+        if task.bpmn_id == "prepare_dossier":
+            return [str(item) for item in task.data.get("missing") or []]
+    return []
+
+
+def visible(session: Session, nomination_id: int) -> Nomination:
+    """The nomination if the caller may read it; otherwise 404, whether it exists or not."""
+    who = context.me()
+    nomination = (
+        session.scalars(
+            select(Nomination).where(
+                Nomination.id == nomination_id, nomination_filter(session, who)
+            )
+        ).first()
+        if nomination_id <= MAX_ID
+        else None
+    )
+    if nomination is None:
+        raise NotFound(t("nomination_not_found", id=nomination_id))
+    return nomination
+
+
+def summaries(session: Session, nominations: Sequence[Nomination]) -> list[dict[str, Any]]:
+    codes = {n.origin_org for n in nominations} | {n.current_org for n in nominations}
+    org_by_code = {
+        o.code: o for o in session.scalars(select(Organisation).where(Organisation.code.in_(codes)))
+    }
+    award_names = dict(
+        session.execute(
+            select(Award.code, Award.name).where(
+                Award.code.in_({n.award_code for n in nominations})
+            )
+        ).all()
+    )
+    return [_summary(n, org_by_code, award_names) for n in nominations]
+
+
+def _summary(
+    n: Nomination, org_by_code: dict[str, Organisation], award_names: dict[str, str]
+) -> dict[str, Any]:
+    current, origin = org_by_code[n.current_org], org_by_code[n.origin_org]
+    return {
+        "id": n.id,
+        "business_key": n.business_key,
+        "status": n.status,
+        "stage": n.stage,
+        "level": current.level,
+        "current_org": {"code": current.code, "name": current.name},
+        "origin_org": {"code": origin.code, "name": origin.name},
+        "award": {"code": n.award_code, "name": award_names.get(n.award_code, n.award_code)},
+        "campaign": n.campaign_code,
+        "nominee": {
+            "kind": n.nominee_kind,
+            "name": n.nominee_name,
+            "position": n.nominee_position,
+            "unit": n.nominee_unit,
+        },
+        "created_at": n.created_at,
+        "publicity_until": n.publicity_until,
+    }
+
+
+def detail(session: Session, nomination: Nomination) -> dict[str, Any]:
+    now = context.now()
+    tasks = session.scalars(
+        select(TaskRow)
+        .where(TaskRow.business_key == nomination.business_key, TaskRow.state == "ready")
+        .order_by(TaskRow.created_at, TaskRow.id)
+    ).all()
+    dossier = next((task for task in tasks if task.bpmn_id == "prepare_dossier"), None)
+    try:
+        found = findings(session, nomination, now.astimezone(TIMEZONE).date())
+    except LookupError:  # no rule in force for the award today: nothing to check against
+        found = []
+    return {
+        **summaries(session, [nomination])[0],
+        "achievements": nomination.achievements,
+        "documents": nomination.document_list,
+        "open_tasks": [open_task(task, now) for task in tasks],
+        "findings": found,
+        "missing": (
+            missing_of(session, nomination.business_key, dossier.instance_id) if dossier else []
+        ),
+        "decisions": _rows(session, Decision, nomination.id),
+        "tallies": _rows(session, Tally, nomination.id),
+    }
+
+
+def _rows(
+    session: Session, model: type[Decision] | type[Tally], nomination_id: int
+) -> Iterable[Any]:
+    return session.scalars(
+        select(model).where(model.nomination_id == nomination_id).order_by(model.id)
+    ).all()
+
+
+def fresh_detail(nomination_id: int) -> dict[str, Any]:
+    """The nomination as a change just left it: a new read session, not the request's
+    snapshot taken before the change."""
+    context.close_read()
+    session = context.read()
+    return detail(session, session.get_one(Nomination, nomination_id))
+
+
+@blp.post("/nominations")
+@blp.arguments(NominationIn)
+@blp.response(201, NominationDetail)
+@blp.alt_response(403, response="FORBIDDEN", description="Not a proposer at this unit")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Field errors")
+@blp.doc(security=BEARER)
+def create(body: dict[str, Any]) -> Any:
+    """Open a nomination at the caller's unit; its first task is preparing the dossier."""
+    who = context.me()
+    nominee = body["nominee"]
+    username = nominee["username"]
+    # Checked here, not by the database's foreign key; a non-proposer still gets the 403 first.
+    if (
+        username is not None
+        and who.holds("proposer", body["org"])
+        and context.read().get(Person, username) is None
+    ):
+        raise InvalidTaskData({"nominee.username": t("unknown_user")})
+    with app_clock():
+        nomination, _ = Nominations(context.engine()).create(
+            who.username,
+            org=body["org"],
+            award=body["award_code"],
+            campaign=body["campaign"],
+            nominee=Nominee(
+                nominee["kind"], nominee["name"], nominee["position"], nominee["unit"], username
+            ),
+            achievements=body["achievements"],
+            documents=body["documents"],
+        )
+    return fresh_detail(nomination.id)
+
+
+@blp.get("/nominations")
+@blp.arguments(NominationArgs, location="query")
+@blp.response(200, page_schema(NominationSummary, "NominationPage"))
+@blp.doc(security=BEARER)
+def list_nominations(args: dict[str, Any]) -> Any:
+    """Nominations the caller may see, newest first, with filters and a text search."""
+    who = context.me()
+    session = context.read()
+    # Ids follow creation order and, unlike clocks, are the same for every process.
+    query = select(Nomination).where(nomination_filter(session, who)).order_by(Nomination.id.desc())
+    for name, column in (
+        ("status", Nomination.status),
+        ("stage", Nomination.stage),
+        ("award", Nomination.award_code),
+        ("campaign", Nomination.campaign_code),
+    ):
+        if name in args:
+            query = query.where(column == args[name])
+    if "org" in args:
+        scope = orgs.subtree(session, args["org"]) if args["subtree"] else {args["org"]}
+        query = query.where(
+            or_(Nomination.origin_org.in_(scope), Nomination.current_org.in_(scope))
+        )
+    if "q" in args:
+        query = query.where(
+            or_(
+                Nomination.nominee_key.contains(nominee_key(args["q"]), autoescape=True),
+                Nomination.business_key.contains(args["q"].strip().upper(), autoescape=True),
+            )
+        )
+    page = page_of(session, query, args["page"], args["per_page"])
+    return {**page, "items": summaries(session, page["items"])}
+
+
+@blp.get("/nominations/<int(max=2147483647):nomination_id>")
+@blp.response(200, NominationDetail)
+@blp.alt_response(404, response="NOT_FOUND", description="No such nomination, or not visible")
+@blp.doc(security=BEARER)
+def get_nomination(nomination_id: int) -> Any:
+    """One nomination: stage, open tasks, eligibility findings, decisions and tallies."""
+    session = context.read()
+    return detail(session, visible(session, nomination_id))
+
+
+@blp.post("/nominations/<int(max=2147483647):nomination_id>/withdraw")
+@blp.arguments(WithdrawIn)
+@blp.response(200, NominationDetail)
+@blp.alt_response(403, response="FORBIDDEN", description="Not a proposer of the origin unit")
+@blp.alt_response(404, response="NOT_FOUND", description="No such nomination, or not visible")
+@blp.alt_response(409, response="CONFLICT", description="The nomination has already ended")
+@blp.doc(security=BEARER)
+def withdraw(body: dict[str, str], nomination_id: int) -> Any:
+    """Withdraw a nomination at any stage (a proposer of its origin unit)."""
+    who = context.me()
+    visible(context.read(), nomination_id)
+    try:
+        with app_clock():
+            Nominations(context.engine()).withdraw(nomination_id, who.username, body["reason"])
+    except NotWaiting as exc:
+        raise NotWaiting(t("nomination_ended")) from exc
+    return fresh_detail(nomination_id)

@@ -1,0 +1,259 @@
+"""The public board, without signing in: nominations in their publicity window and comments
+on them (domain.md §4.4).
+
+The board shows what the notice itself publishes — nominee, award, organisation,
+achievements, deadline — and nothing else. Comments are limited per client address and
+hour; the count lives in the database, because web processes scale out and any process may
+take the next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import datetime, timedelta
+from http import HTTPStatus
+from typing import Any
+
+from flask import request
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, post_load, validate
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.errors import NotFound
+from engine.models import Instance
+from web.api import context
+from web.api.common import PageArgs, page_of, page_schema
+from web.i18n import t
+from workflows import comments, orgs
+from workflows.calendar import WorkingCalendar
+from workflows.models import Award, CommentAttempt, Nomination, Organisation
+
+blp = Blueprint("public", __name__, url_prefix="", description="Công khai — public board")
+
+MAX_COMMENTS_PER_WINDOW = 5
+COMMENT_WINDOW = timedelta(hours=1)
+# Names the PostgreSQL advisory locks (two-int form) that serialise one client's attempts.
+_ATTEMPT_LOCK_CLASS = 0x1A0BE2
+_ATTEMPT_LOCK = text("SELECT pg_advisory_xact_lock(:c, :k)")
+# Digits after an optional +84 or 0, spaces allowed between them. A pattern marshmallow
+# checks and the OpenAPI document states, so generated clients validate the same way.
+_PHONE = r"^ *(?:\+84|0)?(?: *[0-9]){9,11} *$"
+_NOT_BLANK = r"[\s\S]*\S"  # some character that is not a space (ECMA and Python alike)
+
+
+class _Length(validate.Length):
+    # Our own message: marshmallow's "Length must be between" has no Vietnamese translation;
+    # formatted at validation time, in the request's language.
+    def _format_error(self, value: Any, message: str) -> str:
+        return t("length_between", low=self.min, high=self.max)
+
+
+class _Pattern(validate.Regexp):
+    def __init__(self, pattern: str, message: str, longest: int) -> None:
+        super().__init__(pattern)
+        self.message = message
+        self.longest = longest
+
+    def __call__(self, value: Any) -> Any:
+        # Past its length limit a value is refused by that; the pattern need not run on it.
+        return value if len(value) > self.longest else super().__call__(value)
+
+    def _format_error(self, value: Any) -> str:
+        return t(self.message)
+
+
+def _text(low: int, high: int) -> list[validate.Validator]:
+    return [_Length(low, high), _Pattern(_NOT_BLANK, "blank", high)]
+
+
+class NoticeArgs(PageArgs):
+    org = fields.String(
+        validate=validate.Length(max=50),
+        metadata={"description": "Organisation code: notices of it and the units below it"},
+    )
+    award = fields.String(validate=validate.Length(max=30), metadata={"description": "Award"})
+
+
+class NoticeSchema(Schema):
+    id = fields.Integer(required=True)
+    business_key = fields.String(required=True)
+    nominee_name = fields.String(required=True)
+    nominee_kind = fields.String(required=True)
+    nominee_position = fields.String(required=True)
+    nominee_unit = fields.String(required=True)
+    award_code = fields.String(required=True)
+    award_name = fields.String(required=True)
+    org_code = fields.String(required=True)
+    org_name = fields.String(required=True)
+    org_level = fields.String(required=True)
+    org_level_name = fields.String(required=True)
+    achievements = fields.String(required=True)
+    publicity_until = fields.DateTime(required=True)
+    working_days_left = fields.Integer(required=True)
+
+
+class CommentIn(Schema):
+    name = fields.String(required=True, validate=_text(2, 200))
+    phone = fields.String(
+        required=True,
+        validate=[validate.Length(max=30), _Pattern(_PHONE, "phone_invalid", 30)],
+        metadata={"example": "0912 345 678"},
+    )
+    address = fields.String(required=True, validate=_text(2, 200))
+    content = fields.String(required=True, validate=_text(10, 5000))
+
+    @post_load
+    def tidy(self, data: dict[str, str], **_: Any) -> dict[str, str]:
+        tidied = {key: value.strip() for key, value in data.items()}
+        tidied["phone"] = " ".join(tidied["phone"].split())
+        return tidied
+
+
+class CommentReceipt(Schema):
+    id = fields.Integer(required=True)
+    received_at = fields.DateTime(required=True)
+
+
+@blp.get("/public/notices")
+@blp.arguments(NoticeArgs, location="query")
+@blp.response(200, page_schema(NoticeSchema, "NoticePage"))
+def notices(args: dict[str, Any]) -> Any:
+    """Nominations in their publicity window now, the deadline first, with the working days
+    left to comment. No sign-in."""
+    session = context.read()
+    now = context.now()
+    query = (
+        select(Nomination)
+        .where(
+            Nomination.status == "open",
+            Nomination.stage == "publicity",
+            Nomination.publicity_until > now,
+        )
+        .order_by(Nomination.publicity_until, Nomination.id)
+    )
+    if args.get("org"):
+        query = query.where(Nomination.current_org.in_(orgs.subtree(session, args["org"])))
+    if args.get("award"):
+        query = query.where(Nomination.award_code == args["award"])
+    page = page_of(session, query, args["page"], args["per_page"])
+    calendar = WorkingCalendar.load(session)
+    page["items"] = [_notice(session, n, calendar, now) for n in page["items"]]
+    return page
+
+
+def _notice(
+    session: Session, nomination: Nomination, calendar: WorkingCalendar, now: datetime
+) -> dict[str, Any]:
+    org = session.get_one(Organisation, nomination.current_org)
+    award = session.get_one(Award, nomination.award_code)
+    until = nomination.publicity_until
+    assert until is not None
+    return {
+        "id": nomination.id,
+        "business_key": nomination.business_key,
+        "nominee_name": nomination.nominee_name,
+        "nominee_kind": nomination.nominee_kind,
+        "nominee_position": nomination.nominee_position,
+        "nominee_unit": nomination.nominee_unit,
+        "award_code": award.code,
+        "award_name": award.name,
+        "org_code": org.code,
+        "org_name": org.name,
+        "org_level": org.level,
+        "org_level_name": orgs.LEVEL_NAMES.get(org.level, org.level),
+        "achievements": nomination.achievements,
+        "publicity_until": until,
+        "working_days_left": calendar.working_days_between(now, until),
+    }
+
+
+@blp.post("/public/nominations/<int(max=2147483647):nomination_id>/comments")
+@blp.arguments(CommentIn)
+@blp.response(201, CommentReceipt)
+@blp.alt_response(404, response=HTTPStatus.NOT_FOUND.name, description="Not in a publicity window")
+@blp.alt_response(409, response=HTTPStatus.CONFLICT.name, description="The window has closed")
+@blp.alt_response(
+    429,
+    response=HTTPStatus.TOO_MANY_REQUESTS.name,
+    description="Too many comments from this address",
+)
+def comment(data: dict[str, str], nomination_id: int) -> Any:
+    """Comment on a nomination in its publicity window: name, phone, address and content are
+    all required. At most 5 submissions per client address and hour. No sign-in."""
+    now = context.now()
+    with context.write() as session:
+        retry_after = _admit(session, _client(), now)
+    if retry_after is not None:
+        abort(
+            429,
+            message=t("comment_rate_limited", minutes=math.ceil(retry_after / 60)),
+            headers={"Retry-After": str(retry_after)},
+        )
+    with context.write() as session:
+        # Not locked FOR UPDATE: an engine change appends to the audit chain before it writes
+        # the nomination row, so holding the row while appending below could deadlock. The
+        # window's end is checked against the clock, and its timer fires only after it.
+        nomination = session.get(Nomination, nomination_id)
+        if nomination is None or nomination.stage != "publicity":
+            raise NotFound(t("notice_not_found"))
+        received = comments.add_comment(
+            session,
+            nomination,
+            name=data["name"],
+            phone=data["phone"],
+            address=data["address"],
+            content=data["content"],
+            now=now,
+        )
+        session.flush()
+        instance_id = session.scalar(
+            select(Instance.id).where(Instance.business_key == nomination.business_key)
+        )
+        # The trail records that a comment came and a digest of it, never who sent it.
+        audit.append(
+            session,
+            now,
+            [
+                audit.PendingEvent(
+                    "public",
+                    "comment.received",
+                    instance_id,
+                    payload={
+                        "nomination": nomination.id,
+                        "org": nomination.current_org,
+                        "comment": received.id,
+                        "content_sha256": hashlib.sha256(data["content"].encode()).hexdigest(),
+                    },
+                )
+            ],
+        )
+        return {"id": received.id, "received_at": now}
+
+
+def _client() -> str:
+    # A digest, so the table never holds the addresses themselves.
+    return hashlib.sha256((request.remote_addr or "unknown").encode()).hexdigest()
+
+
+def _admit(session: Session, client: str, now: datetime) -> int | None:
+    """Count one submission for `client`; the seconds to wait when over the limit."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Two concurrent requests must not both see 4 earlier attempts.
+        key = int(client[:8], 16) - 2**31  # a signed int4
+        session.execute(_ATTEMPT_LOCK, {"c": _ATTEMPT_LOCK_CLASS, "k": key})
+    since = now - COMMENT_WINDOW
+    session.execute(
+        delete(CommentAttempt).where(CommentAttempt.client == client, CommentAttempt.at <= since)
+    )
+    recent = session.scalars(
+        select(CommentAttempt.at)
+        .where(CommentAttempt.client == client, CommentAttempt.at > since)
+        .order_by(CommentAttempt.at)
+    ).all()
+    if len(recent) >= MAX_COMMENTS_PER_WINDOW:
+        return max(1, math.ceil((recent[0] + COMMENT_WINDOW - now).total_seconds()))
+    session.add(CommentAttempt(client=client, at=now))
+    return None

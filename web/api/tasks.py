@@ -1,0 +1,341 @@
+"""The task inbox: my tasks with their forms, one task, completing one or a list of them.
+
+The inbox reads only the task projection joined to the nomination row: no workflow is
+deserialised to list tasks. What a council member submits is never echoed back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from functools import cache
+from typing import Any
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, InvalidTaskData, NotFound
+from engine.models import TaskRow
+from engine.ports import InstanceView
+from web.api import context, problems
+from web.api.auth import BEARER
+from web.api.common import PageArgs, ProblemSchema
+from web.api.nominations import (
+    MAX_ID,
+    OpenTask,
+    app_clock,
+    has_nul,
+    missing_of,
+    open_task,
+    overdue,
+    text,
+)
+from web.i18n import t
+from workflows.access import Principal, inbox_filter
+from workflows.forms import FORMS, describe
+from workflows.models import Award, Nomination, Organisation
+from workflows.pipeline import Nominations
+
+blp = Blueprint("tasks", __name__, url_prefix="", description="Công việc — task inbox")
+MAX_BATCH = 100
+TASK_ID_LENGTH = 36
+
+
+class TaskArgs(PageArgs):
+    stage = text(200, metadata={"description": "BPMN id"})
+    org = text(100)
+    campaign = text(50)
+    overdue = fields.Boolean()
+    nomination = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+
+
+class CompleteIn(Schema):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class BatchItemIn(CompleteIn):
+    task = text(100, 1, required=True)
+
+
+class BatchIn(Schema):
+    items = fields.List(
+        fields.Nested(BatchItemIn), required=True, validate=validate.Length(max=MAX_BATCH)
+    )
+
+
+class FormField(Schema):
+    name = fields.String(required=True)
+    type = fields.String(required=True)
+    label = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    choices = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
+
+
+class TaskNomination(Schema):
+    id = fields.Integer(required=True)
+    business_key = fields.String(required=True)
+    nominee_name = fields.String(required=True)
+    award_code = fields.String(required=True)
+    award_name = fields.String(required=True)
+    stage = fields.String(required=True)
+    current_org = fields.String(required=True)
+    level = fields.String(required=True)
+
+
+class TaskOut(Schema):
+    id = fields.String(required=True)
+    bpmn_id = fields.String(required=True)
+    title = fields.String(required=True)
+    lane = fields.String(allow_none=True)
+    org = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+    nomination = fields.Nested(TaskNomination, required=True)
+    form = fields.List(fields.Nested(FormField), required=True)
+
+
+class TaskDetail(TaskOut):
+    state = fields.String(required=True, metadata={"description": "ready, or completed by me"})
+    completed_at = fields.DateTime(allow_none=True)
+    missing = fields.List(fields.String(), metadata={"description": "prepare_dossier only"})
+
+
+class TaskPage(Schema):
+    items = fields.List(fields.Nested(TaskOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class NominationShort(Schema):
+    id = fields.Integer(required=True)
+    business_key = fields.String(required=True)
+    status = fields.String(required=True)
+    stage = fields.String(required=True)
+    current_org = fields.String(required=True)
+    level = fields.String(required=True)
+
+
+class CompletedOut(Schema):
+    task = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "the process instance's"})
+    nomination = fields.Nested(NominationShort, required=True)
+    next_tasks = fields.List(fields.Nested(OpenTask), required=True)
+
+
+class BatchResult(Schema):
+    task = fields.String(required=True)
+    status = fields.Integer(required=True)
+    problem = fields.Nested(ProblemSchema)
+
+
+class BatchOut(Schema):
+    results = fields.List(fields.Nested(BatchResult), required=True)
+
+
+_COLUMNS = (
+    TaskRow.id,
+    TaskRow.instance_id,
+    TaskRow.bpmn_id,
+    TaskRow.title,
+    TaskRow.lane,
+    TaskRow.org_scope,
+    TaskRow.state,
+    TaskRow.due_at,
+    TaskRow.created_at,
+    TaskRow.completed_at,
+    Nomination.id.label("nomination_id"),
+    Nomination.business_key,
+    Nomination.nominee_name,
+    Nomination.award_code,
+    Award.name.label("award_name"),
+    Nomination.stage,
+    Nomination.current_org,
+    Organisation.level,
+)
+
+
+# Built once, as the engine's hot paths are: the inbox is read far more than anything else.
+_TASKS = (
+    select(*_COLUMNS)
+    .join(Nomination, Nomination.business_key == TaskRow.business_key)
+    .join(Award, Award.code == Nomination.award_code)
+    .join(Organisation, Organisation.code == Nomination.current_org)
+)
+
+
+@cache
+def _form(bpmn_id: str) -> list[dict[str, Any]]:
+    """A task without a form of its own (an admin's addition) describes none."""
+    return [asdict(spec) for spec in describe(bpmn_id)] if bpmn_id in FORMS else []
+
+
+def _item(row: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        **{k: row[k] for k in ("id", "bpmn_id", "title", "lane", "state", "due_at")},
+        "org": row["org_scope"],
+        "overdue": overdue(row["due_at"], context.now()),
+        "created_at": row["created_at"],
+        "completed_at": row["completed_at"],
+        "nomination": {
+            "id": row["nomination_id"],
+            **{k: row[k] for k in TaskNomination().fields if k != "id"},
+        },
+        "form": _form(row["bpmn_id"]),
+    }
+
+
+@blp.get("/tasks")
+@blp.arguments(TaskArgs, location="query")
+@blp.response(200, TaskPage)
+@blp.doc(security=BEARER)
+def inbox(args: dict[str, Any]) -> Any:
+    """My inbox: ready tasks of my lanes at my organisations, soonest due first."""
+    who = context.me()
+    session = context.read()
+    query = _TASKS.where(inbox_filter(who))
+    if "stage" in args:
+        query = query.where(TaskRow.bpmn_id == args["stage"])
+    if "org" in args:
+        query = query.where(TaskRow.org_scope == args["org"])
+    if "campaign" in args:
+        query = query.where(Nomination.campaign_code == args["campaign"])
+    if "nomination" in args:
+        query = query.where(Nomination.id == args["nomination"])
+    if "overdue" in args:
+        late = and_(TaskRow.due_at.is_not(None), TaskRow.due_at < context.now())
+        query = query.where(late if args["overdue"] else ~late)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page, per_page = args["page"], args["per_page"]
+    rows = session.execute(
+        query.order_by(TaskRow.due_at.asc().nulls_last(), TaskRow.created_at, TaskRow.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).mappings()
+    return {"items": [_item(r) for r in rows], "page": page, "per_page": per_page, "total": total}
+
+
+@blp.get("/tasks/<task_id>")
+@blp.response(200, TaskDetail)
+@blp.alt_response(404, response="NOT_FOUND", description="Not in my inbox")
+@blp.doc(security=BEARER)
+def get_task(task_id: str) -> Any:
+    """A task of my inbox, or one I completed myself (with its state); with the form, and
+    for a returned dossier the list of what is missing."""
+    who = context.me()
+    if not _plausible(task_id):
+        raise NotFound(t("task_not_found"))
+    mine = or_(
+        inbox_filter(who), and_(TaskRow.state == "completed", TaskRow.completed_by == who.username)
+    )
+    session = context.read()
+    row = session.execute(_TASKS.where(TaskRow.id == task_id, mine)).mappings().first()
+    if row is None:
+        raise NotFound(t("task_not_found"))
+    item = _item(row)
+    if row["bpmn_id"] == "prepare_dossier" and row["state"] == "ready":
+        item["missing"] = missing_of(session, row["business_key"], row["instance_id"])
+    return item
+
+
+def _plausible(task_id: str) -> bool:
+    """Task ids are SpiffWorkflow UUIDs; anything else is unknown without asking the database
+    (which, on PostgreSQL, refuses a NUL rather than finding nothing)."""
+    return len(task_id) <= TASK_ID_LENGTH and not has_nul(task_id)
+
+
+def _complete(who: Principal, task_id: str, data: Mapping[str, Any]) -> InstanceView:
+    """Complete through the engine, with the engine's conflict and not-found in the user's
+    language."""
+    try:
+        if not _plausible(task_id):
+            raise NotFound(task_id)
+        if has_nul(data):
+            _refuse_nul(task_id, data)
+        with app_clock():
+            return Nominations(context.engine()).complete(task_id, who.username, data)
+    except NotFound as exc:
+        raise NotFound(t("task_not_found")) from exc
+    except Conflict as exc:
+        context.close_read()  # the request's snapshot predates the change that won
+        state = context.read().scalar(select(TaskRow.state).where(TaskRow.id == task_id))
+        raise Conflict(t("task_busy" if state == "ready" else "task_not_ready")) from exc
+
+
+def _refuse_nul(task_id: str, data: Mapping[str, Any]) -> None:
+    """Data the database could not store is a field error, once the task is known to exist
+    (an unknown task stays a 404 whatever is sent)."""
+    if context.read().scalar(select(TaskRow.id).where(TaskRow.id == task_id)) is None:
+        raise NotFound(task_id)
+    invalid = problems.translate_errors("Invalid value.")
+    raise InvalidTaskData({k: invalid for k, v in data.items() if has_nul(k) or has_nul(v)})
+
+
+def _completed(session: Session, task_id: str, view: InstanceView) -> dict[str, Any]:
+    nomination, level = session.execute(
+        select(Nomination, Organisation.level)
+        .join(Organisation, Organisation.code == Nomination.current_org)
+        .where(Nomination.business_key == view.business_key)
+    ).one()
+    now = context.now()
+    return {
+        "task": task_id,
+        "status": view.status,
+        "nomination": {
+            "id": nomination.id,
+            "business_key": nomination.business_key,
+            "status": nomination.status,
+            "stage": nomination.stage,
+            "current_org": nomination.current_org,
+            "level": level,
+        },
+        "next_tasks": [open_task(task, now) for task in view.ready_tasks],
+    }
+
+
+@blp.post("/tasks/<task_id>/complete")
+@blp.arguments(CompleteIn)
+@blp.response(200, CompletedOut)
+@blp.alt_response(403, response="FORBIDDEN", description="Not my lane or organisation")
+@blp.alt_response(404, response="NOT_FOUND", description="No such task")
+@blp.alt_response(409, response="CONFLICT", description="Already done or no longer ready")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="The form's field errors")
+@blp.doc(security=BEARER)
+def complete(body: dict[str, Any], task_id: str) -> Any:
+    """Complete a task with its form's data; a second identical request is a 409."""
+    view = _complete(context.me(), task_id, body["data"])
+    context.close_read()  # read what the change left, not the snapshot from before it
+    return _completed(context.read(), task_id, view)
+
+
+@blp.post("/tasks/complete")
+@blp.arguments(BatchIn)
+@blp.response(200, BatchOut)
+@blp.doc(security=BEARER)
+def complete_many(body: dict[str, Any]) -> Any:
+    """Complete a list of tasks (a council voting on its meeting list), one result per item.
+
+    Each item is its own change, with its own transaction and audit event: one that fails
+    leaves the others done."""
+    who = context.me()
+    results = []
+    for item in body["items"]:
+        try:
+            _complete(who, item["task"], item["data"])
+            results.append({"task": item["task"], "status": 200})
+        except Exception as exc:  # reported per item, as its own problem
+            answer = _problem(exc)
+            results.append(
+                {"task": item["task"], "status": answer.status_code, "problem": answer.get_json()}
+            )
+    return {"results": results}
+
+
+def _problem(error: Exception) -> Response:
+    if isinstance(error, problems.DOMAIN_ERRORS):
+        return problems.from_domain_error(error)
+    return problems.unexpected(error)
