@@ -115,7 +115,10 @@ class PastAward(Base):
 
 class Nomination(Base):
     __tablename__ = "nominations"
-    __table_args__ = (Index("ix_nominations_nominee", "nominee_key", "award_code"),)
+    __table_args__ = (
+        Index("ix_nominations_nominee", "nominee_key", "award_code"),
+        Index("ix_nominations_publicity", "stage", "publicity_until"),  # the public board
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     business_key: Mapped[str] = mapped_column(String(40), unique=True)

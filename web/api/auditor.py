@@ -23,7 +23,7 @@ from engine.errors import NotAllowed, NotFound
 from engine.models import AuditEvent, DefinitionVersion, Instance, TaskRow
 from web.api import context
 from web.api.auth import BEARER
-from web.api.common import PageArgs, page_of, page_schema
+from web.api.common import DecisionSchema, PageArgs, TallySchema, page_of, page_schema
 from web.i18n import t
 from workflows import orgs
 from workflows.access import OVERSIGHT_ROLES, Principal, can_read, nomination_filter
@@ -54,33 +54,6 @@ class EventSchema(Schema):
     definition_key = fields.String(allow_none=True)
     definition_version = fields.Integer(allow_none=True)
     rule_id = fields.Integer(allow_none=True)
-
-
-class DecisionSchema(Schema):
-    org = fields.String(required=True, attribute="org_code")
-    decision = fields.String(required=True)
-    decision_no = fields.String(allow_none=True)
-    decision_date = fields.Date(allow_none=True)
-    issuer = fields.String(allow_none=True)
-    reason = fields.String(allow_none=True)
-    decided_by = fields.String(required=True)
-    rule_id = fields.Integer(allow_none=True)
-    definition_version = fields.Integer(allow_none=True)
-    at = fields.DateTime(required=True)
-
-
-class TallySchema(Schema):
-    org = fields.String(required=True, attribute="org_code")
-    round = fields.Integer(required=True)
-    mode = fields.String(required=True)
-    members_total = fields.Integer(required=True)
-    votes_for = fields.Integer(required=True)
-    votes_against = fields.Integer(required=True)
-    threshold = fields.Float(required=True)
-    passed = fields.Boolean(required=True)
-    minutes_no = fields.String(allow_none=True)
-    rule_id = fields.Integer(allow_none=True)
-    at = fields.DateTime(required=True)
 
 
 class HistorySchema(Schema):

@@ -21,7 +21,7 @@ from engine.models import TaskRow
 from engine.ports import HumanTask
 from web.api import context
 from web.api.auth import BEARER
-from web.api.common import PageArgs, page_of, page_schema
+from web.api.common import DecisionSchema, PageArgs, TallySchema, page_of, page_schema
 from web.i18n import t
 from workflows import orgs
 from workflows.access import nomination_filter
@@ -120,31 +120,6 @@ class FindingOut(Schema):
     basis = fields.String(required=True)
 
 
-class DecisionOut(Schema):
-    org = fields.String(attribute="org_code", required=True)
-    decision = fields.String(required=True)
-    number = fields.String(attribute="decision_no", allow_none=True)
-    date = fields.Date(attribute="decision_date", allow_none=True)
-    issuer = fields.String(allow_none=True)
-    reason = fields.String(allow_none=True)
-    decided_by = fields.String(required=True)
-    rule_id = fields.Integer(allow_none=True)
-
-
-class TallyOut(Schema):
-    """Counts only: ballots and who cast which are never part of any answer."""
-
-    org = fields.String(attribute="org_code", required=True)
-    round = fields.Integer(required=True)
-    mode = fields.String(required=True)
-    members_total = fields.Integer(required=True)
-    votes_for = fields.Integer(required=True)
-    votes_against = fields.Integer(required=True)
-    threshold = fields.Float(required=True)
-    passed = fields.Boolean(required=True)
-    minutes_no = fields.String(allow_none=True)
-
-
 class NominationSummary(Schema):
     id = fields.Integer(required=True)
     business_key = fields.String(required=True)
@@ -166,8 +141,8 @@ class NominationDetail(NominationSummary):
     open_tasks = fields.List(fields.Nested(OpenTask), required=True)
     findings = fields.List(fields.Nested(FindingOut), required=True)
     missing = fields.List(fields.String(), required=True)
-    decisions = fields.List(fields.Nested(DecisionOut), required=True)
-    tallies = fields.List(fields.Nested(TallyOut), required=True)
+    decisions = fields.List(fields.Nested(DecisionSchema), required=True)
+    tallies = fields.List(fields.Nested(TallySchema), required=True)
 
 
 @contextmanager

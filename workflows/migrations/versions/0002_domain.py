@@ -137,6 +137,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_nominations_nominee", "nominations", ["nominee_key", "award_code"], unique=False
     )
+    op.create_index("ix_nominations_publicity", "nominations", ["stage", "publicity_until"])
     op.create_index(op.f("ix_nominations_origin_org"), "nominations", ["origin_org"], unique=False)
     op.create_index(op.f("ix_nominations_status"), "nominations", ["status"], unique=False)
     op.create_table(
