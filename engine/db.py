@@ -27,7 +27,9 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        # No pre-ping: it costs a round trip per transaction; recycled connections and the
+        # pool's invalidation on a disconnect error cover a restarted server.
+        return create_engine(url, pool_recycle=1800, **kwargs)
 
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
