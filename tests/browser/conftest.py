@@ -1,0 +1,79 @@
+"""Pages in a real headless Chromium (Debian's, driven by Playwright) against the app served
+on a local port over the demo database. Screenshots go to test-output/screenshots/.
+
+Without /usr/bin/chromium the browser tests are skipped, unless LAUREL_REQUIRE_BROWSER is
+set (CI installs Chromium and sets it, so there a missing browser fails the run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from engine.clock import FixedClock
+from tests.conftest import DEMO_NOW, _Templates
+from web.app import create_app
+from web.settings import Settings
+
+CHROMIUM = Path(os.environ.get("LAUREL_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+if not CHROMIUM.exists():
+    if os.environ.get("LAUREL_REQUIRE_BROWSER"):
+        raise RuntimeError(f"LAUREL_REQUIRE_BROWSER is set but {CHROMIUM} is missing")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(_templates: _Templates) -> Iterator[str]:
+    """The app on a free local port, over a fresh copy of the demo database (SQLite)."""
+    url = _templates.sqlite("demo")
+    app = create_app(Settings(url, "test"), clock=FixedClock(DEMO_NOW))
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    app.extensions["laurel.db"].dispose()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.name)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-final.png"), full_page=True)
+    context.close()
+
+
+def snap(page: Page, name: str) -> None:
+    """Keep a picture of what the person sees at this step."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
