@@ -35,14 +35,13 @@ FLAGS = [
     "--disable-quic",
 ]
 
-if not CHROMIUM.exists():
-    if os.environ.get("LAUREL_REQUIRE_BROWSER"):
-        raise RuntimeError(f"LAUREL_REQUIRE_BROWSER is set but {CHROMIUM} is missing")
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        if os.environ.get("LAUREL_REQUIRE_BROWSER"):
+            pytest.fail(f"LAUREL_REQUIRE_BROWSER is set but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         yield chromium
