@@ -7,14 +7,13 @@ A second writer on the same instance gets `Conflict`, never a lost update.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -35,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit, clock, context, definitions, serialization
 from engine.audit import PendingEvent
+from engine.clock import FixedClock, SystemClock
 from engine.errors import (
     BudgetExceeded,
     Conflict,
@@ -58,8 +58,6 @@ from engine.ports import (
 from engine.projection import TASKS, human_task, next_timer_at, open_tasks, sync_tasks
 from engine.sandbox import DEFAULT_STEP_BUDGET, SandboxedScriptEngine
 
-log = logging.getLogger(__name__)
-
 # SpiffWorkflow 3.2's task iterator stops descending at depth 1000 and then reports the
 # workflow as finished. Refuse well before that, with a message saying why.
 MAX_TREE_DEPTH = 900
@@ -68,9 +66,6 @@ MAX_TREE_DEPTH = 900
 MAX_ENGINE_TASKS_PER_RUN = 5000
 
 ACTIVE, COMPLETED, ERROR = "active", "completed", "error"
-
-T = TypeVar("T")
-
 
 INSTANCES = table_of(Instance)
 # Labelled, because the task inbox row they are joined to has an `id` and a `state` too.
@@ -153,7 +148,7 @@ class Engine:
         self.guard = guard
         self.validator = validator
         self.helpers = dict(helpers or {})
-        self.clock = clock or _system_clock()
+        self.clock = clock or SystemClock()
         self.scope_key = scope_key
         self.assignee_key = assignee_key
         self.step_budget = step_budget
@@ -425,7 +420,7 @@ class Engine:
                     )
                 )
 
-        moment = _FixedMoment(as_of) if as_of else self.clock
+        moment = FixedClock(as_of) if as_of else self.clock
         try:
             with clock.using(moment):
                 if first is not None:
@@ -618,18 +613,6 @@ class _WorkflowCache:
             self._entries.move_to_end(instance_id)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-
-
-class _FixedMoment:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-
-def _system_clock() -> Clock:
-    return clock.SystemClock()
 
 
 def _is_timer(task: Task) -> bool:
