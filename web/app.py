@@ -11,7 +11,7 @@ from engine.clock import SystemClock
 from engine.db import create_db_engine, make_read_session_factory, make_session_factory
 from engine.models import AuditEvent, DefinitionVersion, Instance
 from engine.ports import Clock
-from web import api
+from web import api, pages
 from web.settings import Settings
 from workflows.pipeline import build_engine
 
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     api.register(app)
+    pages.register(app)
 
     def counts() -> dict[str, Any]:
         with read() as session:

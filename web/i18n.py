@@ -2,9 +2,225 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import has_request_context, request, session
 
 LANGUAGES = ("vi", "en")
+
+# The pages' own strings (web/pages); kept apart from the API's for readability.
+PAGE_MESSAGES: dict[str, tuple[str, str]] = {
+    "app_name": ("Laurel — Xét duyệt thi đua, khen thưởng", "Laurel — Award nominations"),
+    "app_intro": (
+        "Hệ thống xét duyệt hồ sơ thi đua, khen thưởng.",
+        "Reviewing nominations for emulation titles and commendations.",
+    ),
+    "engine_up": ("Bộ máy quy trình đang hoạt động.", "The engine is up."),
+    "skip_to_content": ("Bỏ qua, đến nội dung chính", "Skip to the main content"),
+    "nav_main": ("Điều hướng chính", "Main navigation"),
+    "nav_inbox": ("Hộp công việc", "Task inbox"),
+    "nav_new": ("Lập hồ sơ đề nghị", "New nomination"),
+    "nav_board": ("Bảng công khai", "Public board"),
+    "nav_login": ("Đăng nhập", "Sign in"),
+    "nav_logout": ("Đăng xuất", "Sign out"),
+    "switch_language": ("English", "Tiếng Việt"),
+    "signed_in_as": ("Đang đăng nhập: {name}", "Signed in as {name}"),
+    # Sign in
+    "login_title": ("Đăng nhập", "Sign in"),
+    "username": ("Tên đăng nhập", "Username"),
+    "password": ("Mật khẩu", "Password"),
+    "login_submit": ("Đăng nhập", "Sign in"),
+    "login_needed": ("Vui lòng đăng nhập để tiếp tục.", "Please sign in to continue."),
+    "logged_out": ("Bạn đã đăng xuất.", "You have signed out."),
+    "csrf_failed": (
+        "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại.",
+        "The form has expired or is not valid. Reload the page and send it again.",
+    ),
+    "error_title": ("Có lỗi xảy ra", "Something went wrong"),
+    "back_home": ("Về trang chủ", "Back to the home page"),
+    # Inbox
+    "inbox_title": ("Hộp công việc", "Task inbox"),
+    "inbox_empty": ("Không có công việc nào đang chờ.", "No task is waiting."),
+    "inbox_counts": ("Số công việc theo bước", "Tasks per stage"),
+    "inbox_total": ("{total} công việc", "{total} tasks"),
+    "filters": ("Lọc", "Filter"),
+    "filter_stage": ("Bước", "Stage"),
+    "filter_campaign": ("Đợt thi đua", "Campaign"),
+    "filter_unit": ("Đơn vị", "Unit"),
+    "filter_overdue": ("Hạn xử lý", "Due date"),
+    "filter_any": ("Tất cả", "All"),
+    "filter_late": ("Quá hạn", "Overdue"),
+    "filter_on_time": ("Chưa quá hạn", "Not overdue"),
+    "filter_apply": ("Áp dụng", "Apply"),
+    "col_nominee": ("Người/tập thể được đề nghị", "Nominee"),
+    "col_award": ("Danh hiệu, hình thức", "Award"),
+    "col_unit": ("Đơn vị", "Unit"),
+    "col_stage": ("Bước", "Stage"),
+    "col_level": ("Cấp", "Level"),
+    "col_received": ("Ngày nhận", "Received"),
+    "col_due": ("Hạn xử lý", "Due"),
+    "overdue": ("Quá hạn", "Overdue"),
+    "open_task": ("Xử lý", "Open"),
+    "page_of": ("Trang {page}/{pages}", "Page {page} of {pages}"),
+    "prev_page": ("Trang trước", "Previous page"),
+    "next_page": ("Trang sau", "Next page"),
+    "pagination": ("Phân trang", "Pagination"),
+    "council_list": (
+        "Danh sách biểu quyết của Hội đồng Thi đua - Khen thưởng",
+        "Council ballot list",
+    ),
+    # Task form
+    "task_title": ("Công việc: {title}", "Task: {title}"),
+    "task_done": ("Công việc này đã được xử lý.", "This task has already been handled."),
+    "task_saved": ("Đã hoàn thành công việc.", "The task is done."),
+    "task_form": ("Biểu mẫu xử lý", "Form"),
+    "task_errors": (
+        "Biểu mẫu còn lỗi; xem thông báo ở từng trường.",
+        "The form has errors; see the message at each field.",
+    ),
+    "submit": ("Gửi", "Send"),
+    "one_per_line": ("Mỗi dòng một mục.", "One item per line."),
+    "required_mark": ("(bắt buộc)", "(required)"),
+    "field_action": ("Thao tác", "Action"),
+    "field_result": ("Kết quả thẩm định", "Appraisal result"),
+    "field_vote": ("Phiếu biểu quyết", "Ballot"),
+    "field_outcome": ("Kết quả", "Outcome"),
+    "field_decision": ("Quyết định", "Decision"),
+    "dossier": ("Hồ sơ", "Dossier"),
+    "achievements": ("Thành tích", "Achievements"),
+    "documents": ("Tài liệu trong hồ sơ", "Documents"),
+    "no_documents": ("Chưa có tài liệu.", "No documents."),
+    "findings": ("Kết quả kiểm tra điều kiện", "Eligibility findings"),
+    "no_findings": ("Không phát hiện vấn đề.", "Nothing found."),
+    "legal_basis": ("Căn cứ", "Legal basis"),
+    "tallies": ("Kết quả biểu quyết các cấp", "Council tallies"),
+    "tally_line": (
+        "{org}, vòng {round}: {votes_for}/{members_total} đồng ý, {votes_against} không "
+        "đồng ý — {result}",
+        "{org}, round {round}: {votes_for}/{members_total} for, {votes_against} against — {result}",
+    ),
+    "tally_passed": ("đạt", "passed"),
+    "tally_failed": ("không đạt", "not passed"),
+    "decisions": ("Quyết định", "Decisions"),
+    "decision_line": ("{org}: {decision}", "{org}: {decision}"),
+    "decision_no": ("Số quyết định {no}, ngày {date}", "Decision {no} of {date}"),
+    "none_yet": ("Chưa có.", "None yet."),
+    "missing_list": ("Hồ sơ còn thiếu", "Missing from the dossier"),
+    # Council list
+    "council_title": ("Biểu quyết — {org}", "Ballots — {org}"),
+    "council_intro": (
+        "Chọn Đồng ý hoặc Không đồng ý cho từng hồ sơ. Mỗi phiếu được ghi riêng và bỏ "
+        "phiếu kín; hồ sơ không chọn sẽ để lại.",
+        "Choose for or against for each nomination. Each ballot is recorded on its own "
+        "and is secret; nominations left blank stay open.",
+    ),
+    "council_empty": ("Không có phiếu nào đang chờ.", "No ballot is waiting."),
+    "council_submit": ("Gửi các phiếu đã chọn", "Send the chosen ballots"),
+    "council_done": ("Đã ghi {count} phiếu.", "{count} ballots recorded."),
+    "council_failed": (
+        "Không ghi được phiếu cho {name}: {reason}",
+        "Not recorded for {name}: {reason}",
+    ),
+    "council_none_chosen": ("Chưa chọn phiếu nào.", "No ballot was chosen."),
+    # Nominations
+    "nomination_title": ("Hồ sơ {code}", "Nomination {code}"),
+    "status": ("Trạng thái", "Status"),
+    "stage": ("Bước hiện tại", "Current stage"),
+    "level": ("Cấp đang xét", "Level"),
+    "current_org": ("Đơn vị đang xét", "Now at"),
+    "origin_org": ("Đơn vị đề nghị", "Proposed by"),
+    "campaign": ("Đợt thi đua", "Campaign"),
+    "publicity_until": ("Hạn công khai", "Publicity until"),
+    "timeline": ("Các bước đã thực hiện", "Steps so far"),
+    "timeline_empty": ("Chưa có bước nào.", "No steps yet."),
+    "withdraw": ("Rút hồ sơ", "Withdraw"),
+    "withdraw_reason": ("Lý do rút hồ sơ", "Reason for withdrawing"),
+    "withdrawn": ("Đã rút hồ sơ.", "The nomination was withdrawn."),
+    "event_instance.started": ("Lập hồ sơ", "Nomination opened"),
+    "event_task.completed": ("Hoàn thành: {step}", "Done: {step}"),
+    "event_message.delivered": ("Rút hồ sơ", "Withdrawn"),
+    "event_timer.fired": ("Hết thời hạn: {step}", "Time limit reached: {step}"),
+    "event_instance.completed": ("Kết thúc quy trình", "Process ended"),
+    "event_comment.received": ("Nhận ý kiến công khai", "Public comment received"),
+    "new_title": ("Lập hồ sơ đề nghị khen thưởng", "New nomination"),
+    "pick_kind": ("Đề nghị khen thưởng cho", "Nominate"),
+    "kind_individual": ("Cá nhân", "An individual"),
+    "kind_collective": ("Tập thể", "A collective"),
+    "change_kind": ("Đổi đối tượng", "Change"),
+    "proposing_unit": ("Đơn vị đề nghị", "Proposing unit"),
+    "award": ("Danh hiệu, hình thức khen thưởng", "Award"),
+    "criteria": ("Tiêu chuẩn", "Criteria"),
+    "nominee_name": ("Họ và tên / tên tập thể", "Name"),
+    "nominee_position": ("Chức vụ", "Position"),
+    "nominee_unit": ("Đơn vị công tác", "Unit"),
+    "nominee_username": (
+        "Tên đăng nhập của người được đề nghị (nếu có)",
+        "The nominee's username (if any)",
+    ),
+    "documents_hint": ("Tài liệu kèm theo, mỗi dòng một tài liệu", "Documents, one per line"),
+    "create_submit": ("Lập hồ sơ", "Create"),
+    "created": (
+        "Đã lập hồ sơ. Hãy gửi hồ sơ từ Hộp công việc.",
+        "The nomination is open. Submit it from the task inbox.",
+    ),
+    "not_proposer": (
+        "Chỉ cán bộ phụ trách thi đua của đơn vị mới được lập hồ sơ đề nghị.",
+        "Only a unit's emulation officer may open nominations.",
+    ),
+    # Public board
+    "board_title": ("Bảng công khai", "Public board"),
+    "board_intro": (
+        "Danh sách đề nghị khen thưởng đang công khai lấy ý kiến. Ý kiến phải ghi rõ họ tên, "
+        "số điện thoại và địa chỉ của người gửi.",
+        "Nominations open for public comment. A comment must give the sender's name, phone "
+        "and address.",
+    ),
+    "board_empty": (
+        "Hiện không có hồ sơ nào đang công khai.",
+        "No nomination is open for comment now.",
+    ),
+    "days_left": (
+        "Còn {days} ngày làm việc để góp ý (đến hết ngày {date})",
+        "{days} working days left to comment (until the end of {date})",
+    ),
+    "comment_form": ("Gửi ý kiến về hồ sơ này", "Comment on this nomination"),
+    "comment_name": ("Họ và tên", "Name"),
+    "comment_phone": ("Số điện thoại", "Phone"),
+    "comment_address": ("Địa chỉ", "Address"),
+    "comment_content": ("Nội dung ý kiến", "Comment"),
+    "comment_honeypot": ("Để trống ô này", "Leave this empty"),
+    "comment_submit": ("Gửi ý kiến", "Send comment"),
+    "comment_received": (
+        "Đã nhận ý kiến của bạn. Xin cảm ơn.",
+        "Your comment has been received. Thank you.",
+    ),
+    "comment_closed": ("Đã hết thời hạn công khai lấy ý kiến.", "The comment period has ended."),
+    # Stages and levels
+    "stage_prepare_dossier": ("Chuẩn bị hồ sơ", "Preparing the dossier"),
+    "stage_appraise": ("Thẩm định hồ sơ", "Appraisal"),
+    "stage_vote": ("Hội đồng Thi đua - Khen thưởng bỏ phiếu", "Council vote"),
+    "stage_record_meeting": ("Ghi kết quả họp Hội đồng", "Recording the council meeting"),
+    "stage_publicity": ("Công khai lấy ý kiến", "Public comment"),
+    "stage_review_comments": ("Xem xét ý kiến công khai", "Reviewing public comments"),
+    "stage_decide": ("Quyết định khen thưởng hoặc trình cấp trên", "Decision"),
+    "stage_record_outside_decision": (
+        "Ghi quyết định của cấp có thẩm quyền",
+        "Recording the outside decision",
+    ),
+    "stage_processing": ("Đang xử lý", "Processing"),
+    "stage_awarded": ("Đã khen thưởng", "Awarded"),
+    "stage_rejected": ("Không khen thưởng", "Not awarded"),
+    "stage_withdrawn": ("Đã rút", "Withdrawn"),
+    "stage_error": ("Lỗi quy trình", "Process error"),
+    "stage_withdraw": ("Rút hồ sơ", "Withdrawal"),
+    "status_open": ("Đang xét", "Open"),
+    "status_awarded": ("Đã khen thưởng", "Awarded"),
+    "status_rejected": ("Không khen thưởng", "Not awarded"),
+    "status_withdrawn": ("Đã rút", "Withdrawn"),
+    "decision_award": ("Quyết định khen thưởng", "Awarded"),
+    "decision_forward": ("Trình cấp trên", "Forwarded to the level above"),
+    "decision_reject": ("Không khen thưởng", "Not awarded"),
+    "decision_awarded": ("Được khen thưởng", "Awarded"),
+    "decision_rejected": ("Không được khen thưởng", "Not awarded"),
+}
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # key: (Vietnamese, English)
@@ -101,13 +317,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tiến trình đang ở trạng thái {status}, không bị lỗi; không có gì để chạy lại.",
         "The instance is {status}, not in error; there is nothing to retry.",
     ),
+    **PAGE_MESSAGES,
 }
 
 
 def language() -> str:
-    """The request's language: `Accept-Language` if it asks for English, else Vietnamese."""
+    """The request's language: the one chosen on the pages (kept in the session), else
+    `Accept-Language` if it asks for English, else Vietnamese."""
     if not has_request_context():
         return "vi"
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
     return request.accept_languages.best_match(LANGUAGES, default="vi") or "vi"
 
 

@@ -5,9 +5,8 @@ A nomination the caller may not read is answered 404, never 403: its existence i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 from flask_smorest import Blueprint
@@ -17,17 +16,15 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.errors import InvalidTaskData, NotFound, NotWaiting
-from engine.models import TaskRow
-from engine.ports import HumanTask
+from web import queries
 from web.api import context
 from web.api.auth import BEARER
 from web.api.common import DecisionSchema, PageArgs, TallySchema, page_of, page_schema
 from web.i18n import t
+from web.queries import summaries
 from workflows import orgs
 from workflows.access import nomination_filter
-from workflows.calendar import TIMEZONE
-from workflows.eligibility import findings
-from workflows.models import Award, Decision, Nomination, Organisation, Person, Tally
+from workflows.models import Nomination, Person
 from workflows.names import nominee_key
 from workflows.pipeline import Nominations, Nominee
 
@@ -153,45 +150,6 @@ def app_clock() -> Iterator[None]:
         yield
 
 
-def open_task(task: TaskRow | HumanTask, now: datetime) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "bpmn_id": task.bpmn_id,
-        "title": task.title,
-        "lane": task.lane,
-        "org": task.org_scope,
-        "assignee": task.assignee,
-        "due_at": task.due_at,
-        "overdue": overdue(task.due_at, now),
-    }
-
-
-def overdue(due_at: datetime | None, now: datetime) -> bool:
-    return due_at is not None and due_at < now
-
-
-def missing_of(session: Session, business_key: str, instance_id: int) -> list[str]:
-    """What the appraisal found missing, as the open dossier task holds it.
-
-    The workflow is the only copy, so it is read only for a dossier that was sent back (one
-    submitted before): a first preparation has nothing missing, and lists never read it."""
-    returned = session.scalar(
-        select(TaskRow.id)
-        .where(
-            TaskRow.business_key == business_key,
-            TaskRow.bpmn_id == "prepare_dossier",
-            TaskRow.state == "completed",
-        )
-        .limit(1)
-    )
-    if returned is None:
-        return []
-    for task in context.engine().get_instance(instance_id).ready_tasks:
-        if task.bpmn_id == "prepare_dossier":
-            return [str(item) for item in task.data.get("missing") or []]
-    return []
-
-
 def visible(session: Session, nomination_id: int) -> Nomination:
     """The nomination if the caller may read it; otherwise 404, whether it exists or not."""
     who = context.me()
@@ -209,78 +167,8 @@ def visible(session: Session, nomination_id: int) -> Nomination:
     return nomination
 
 
-def summaries(session: Session, nominations: Sequence[Nomination]) -> list[dict[str, Any]]:
-    codes = {n.origin_org for n in nominations} | {n.current_org for n in nominations}
-    org_by_code = {
-        o.code: o for o in session.scalars(select(Organisation).where(Organisation.code.in_(codes)))
-    }
-    award_names = dict(
-        session.execute(
-            select(Award.code, Award.name).where(
-                Award.code.in_({n.award_code for n in nominations})
-            )
-        ).all()
-    )
-    return [_summary(n, org_by_code, award_names) for n in nominations]
-
-
-def _summary(
-    n: Nomination, org_by_code: dict[str, Organisation], award_names: dict[str, str]
-) -> dict[str, Any]:
-    current, origin = org_by_code[n.current_org], org_by_code[n.origin_org]
-    return {
-        "id": n.id,
-        "business_key": n.business_key,
-        "status": n.status,
-        "stage": n.stage,
-        "level": current.level,
-        "current_org": {"code": current.code, "name": current.name},
-        "origin_org": {"code": origin.code, "name": origin.name},
-        "award": {"code": n.award_code, "name": award_names.get(n.award_code, n.award_code)},
-        "campaign": n.campaign_code,
-        "nominee": {
-            "kind": n.nominee_kind,
-            "name": n.nominee_name,
-            "position": n.nominee_position,
-            "unit": n.nominee_unit,
-        },
-        "created_at": n.created_at,
-        "publicity_until": n.publicity_until,
-    }
-
-
 def detail(session: Session, nomination: Nomination) -> dict[str, Any]:
-    now = context.now()
-    tasks = session.scalars(
-        select(TaskRow)
-        .where(TaskRow.business_key == nomination.business_key, TaskRow.state == "ready")
-        .order_by(TaskRow.created_at, TaskRow.id)
-    ).all()
-    dossier = next((task for task in tasks if task.bpmn_id == "prepare_dossier"), None)
-    try:
-        found = findings(session, nomination, now.astimezone(TIMEZONE).date())
-    except LookupError:  # no rule in force for the award today: nothing to check against
-        found = []
-    return {
-        **summaries(session, [nomination])[0],
-        "achievements": nomination.achievements,
-        "documents": nomination.document_list,
-        "open_tasks": [open_task(task, now) for task in tasks],
-        "findings": found,
-        "missing": (
-            missing_of(session, nomination.business_key, dossier.instance_id) if dossier else []
-        ),
-        "decisions": _rows(session, Decision, nomination.id),
-        "tallies": _rows(session, Tally, nomination.id),
-    }
-
-
-def _rows(
-    session: Session, model: type[Decision] | type[Tally], nomination_id: int
-) -> Iterable[Any]:
-    return session.scalars(
-        select(model).where(model.nomination_id == nomination_id).order_by(model.id)
-    ).all()
+    return queries.detail(session, context.engine(), nomination, context.now())
 
 
 def fresh_detail(nomination_id: int) -> dict[str, Any]:

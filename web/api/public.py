@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.errors import NotFound
 from engine.models import Instance
+from web import queries
 from web.api import context
-from web.api.common import PageArgs, page_of, page_schema
+from web.api.common import PageArgs, page_schema
 from web.i18n import t
-from workflows import comments, orgs
-from workflows.calendar import WorkingCalendar
-from workflows.models import Award, CommentAttempt, Nomination, Organisation
+from workflows import comments
+from workflows.models import CommentAttempt, Nomination
 
 blp = Blueprint("public", __name__, url_prefix="", description="Công khai — public board")
 
@@ -123,51 +123,14 @@ class CommentReceipt(Schema):
 def notices(args: dict[str, Any]) -> Any:
     """Nominations in their publicity window now, the deadline first, with the working days
     left to comment. No sign-in."""
-    session = context.read()
-    now = context.now()
-    query = (
-        select(Nomination)
-        .where(
-            Nomination.status == "open",
-            Nomination.stage == "publicity",
-            Nomination.publicity_until > now,
-        )
-        .order_by(Nomination.publicity_until, Nomination.id)
+    return queries.notices(
+        context.read(),
+        context.now(),
+        args.get("org"),
+        args.get("award"),
+        args["page"],
+        args["per_page"],
     )
-    if args.get("org"):
-        query = query.where(Nomination.current_org.in_(orgs.subtree(session, args["org"])))
-    if args.get("award"):
-        query = query.where(Nomination.award_code == args["award"])
-    page = page_of(session, query, args["page"], args["per_page"])
-    calendar = WorkingCalendar.load(session)
-    page["items"] = [_notice(session, n, calendar, now) for n in page["items"]]
-    return page
-
-
-def _notice(
-    session: Session, nomination: Nomination, calendar: WorkingCalendar, now: datetime
-) -> dict[str, Any]:
-    org = session.get_one(Organisation, nomination.current_org)
-    award = session.get_one(Award, nomination.award_code)
-    until = nomination.publicity_until
-    assert until is not None
-    return {
-        "id": nomination.id,
-        "business_key": nomination.business_key,
-        "nominee_name": nomination.nominee_name,
-        "nominee_kind": nomination.nominee_kind,
-        "nominee_position": nomination.nominee_position,
-        "nominee_unit": nomination.nominee_unit,
-        "award_code": award.code,
-        "award_name": award.name,
-        "org_code": org.code,
-        "org_name": org.name,
-        "org_level": org.level,
-        "org_level_name": orgs.LEVEL_NAMES.get(org.level, org.level),
-        "achievements": nomination.achievements,
-        "publicity_until": until,
-        "working_days_left": calendar.working_days_between(now, until),
-    }
 
 
 @blp.post("/public/nominations/<int(max=2147483647):nomination_id>/comments")
@@ -184,14 +147,26 @@ def comment(data: dict[str, str], nomination_id: int) -> Any:
     """Comment on a nomination in its publicity window: name, phone, address and content are
     all required. At most 5 submissions per client address and hour. No sign-in."""
     now = context.now()
-    with context.write() as session:
-        retry_after = _admit(session, _client(), now)
+    retry_after = admit(now)
     if retry_after is not None:
         abort(
             429,
             message=t("comment_rate_limited", minutes=math.ceil(retry_after / 60)),
             headers={"Retry-After": str(retry_after)},
         )
+    return {"id": receive(nomination_id, data, now), "received_at": now}
+
+
+def admit(now: datetime) -> int | None:
+    """Count one comment submission from this request's client, in a transaction of its own;
+    the seconds to wait when over the limit (the pages share this limit)."""
+    with context.write() as session:
+        return _admit(session, _client(), now)
+
+
+def receive(nomination_id: int, data: dict[str, str], now: datetime) -> int:
+    """Store a checked comment and its audit event; the comment's id. NotFound when the
+    nomination is not in publicity, CommentRefused when its window has closed."""
     with context.write() as session:
         # Not locked FOR UPDATE: an engine change appends to the audit chain before it writes
         # the nomination row, so holding the row while appending below could deadlock. The
@@ -230,7 +205,7 @@ def comment(data: dict[str, str], nomination_id: int) -> Any:
                 )
             ],
         )
-        return {"id": received.id, "received_at": now}
+        return received.id
 
 
 def _client() -> str:

@@ -6,37 +6,27 @@ deserialised to list tasks. What a council member submits is never echoed back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict
-from functools import cache
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidTaskData, NotFound
 from engine.models import TaskRow
 from engine.ports import InstanceView
+from web import queries
 from web.api import context, problems
 from web.api.auth import BEARER
 from web.api.common import PageArgs, ProblemSchema
-from web.api.nominations import (
-    MAX_ID,
-    OpenTask,
-    app_clock,
-    has_nul,
-    missing_of,
-    open_task,
-    overdue,
-    text,
-)
+from web.api.nominations import MAX_ID, OpenTask, app_clock, has_nul, text
 from web.i18n import t
-from workflows.access import Principal, inbox_filter
-from workflows.forms import FORMS, describe
-from workflows.models import Award, Nomination, Organisation
+from web.queries import open_task
+from workflows.access import Principal
+from workflows.models import Nomination, Organisation
 from workflows.pipeline import Nominations
 
 blp = Blueprint("tasks", __name__, url_prefix="", description="Công việc — task inbox")
@@ -137,86 +127,18 @@ class BatchOut(Schema):
     results = fields.List(fields.Nested(BatchResult), required=True)
 
 
-_COLUMNS = (
-    TaskRow.id,
-    TaskRow.instance_id,
-    TaskRow.bpmn_id,
-    TaskRow.title,
-    TaskRow.lane,
-    TaskRow.org_scope,
-    TaskRow.state,
-    TaskRow.due_at,
-    TaskRow.created_at,
-    TaskRow.completed_at,
-    Nomination.id.label("nomination_id"),
-    Nomination.business_key,
-    Nomination.nominee_name,
-    Nomination.award_code,
-    Award.name.label("award_name"),
-    Nomination.stage,
-    Nomination.current_org,
-    Organisation.level,
-)
-
-
-# Built once, as the engine's hot paths are: the inbox is read far more than anything else.
-_TASKS = (
-    select(*_COLUMNS)
-    .join(Nomination, Nomination.business_key == TaskRow.business_key)
-    .join(Award, Award.code == Nomination.award_code)
-    .join(Organisation, Organisation.code == Nomination.current_org)
-)
-
-
-@cache
-def _form(bpmn_id: str) -> list[dict[str, Any]]:
-    """A task without a form of its own (an admin's addition) describes none."""
-    return [asdict(spec) for spec in describe(bpmn_id)] if bpmn_id in FORMS else []
-
-
-def _item(row: Mapping[Any, Any]) -> dict[str, Any]:
-    return {
-        **{k: row[k] for k in ("id", "bpmn_id", "title", "lane", "state", "due_at")},
-        "org": row["org_scope"],
-        "overdue": overdue(row["due_at"], context.now()),
-        "created_at": row["created_at"],
-        "completed_at": row["completed_at"],
-        "nomination": {
-            "id": row["nomination_id"],
-            **{k: row[k] for k in TaskNomination().fields if k != "id"},
-        },
-        "form": _form(row["bpmn_id"]),
-    }
-
-
 @blp.get("/tasks")
 @blp.arguments(TaskArgs, location="query")
 @blp.response(200, TaskPage)
 @blp.doc(security=BEARER)
 def inbox(args: dict[str, Any]) -> Any:
     """My inbox: ready tasks of my lanes at my organisations, soonest due first."""
-    who = context.me()
-    session = context.read()
-    query = _TASKS.where(inbox_filter(who))
-    if "stage" in args:
-        query = query.where(TaskRow.bpmn_id == args["stage"])
-    if "org" in args:
-        query = query.where(TaskRow.org_scope == args["org"])
-    if "campaign" in args:
-        query = query.where(Nomination.campaign_code == args["campaign"])
-    if "nomination" in args:
-        query = query.where(Nomination.id == args["nomination"])
-    if "overdue" in args:
-        late = and_(TaskRow.due_at.is_not(None), TaskRow.due_at < context.now())
-        query = query.where(late if args["overdue"] else ~late)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page, per_page = args["page"], args["per_page"]
-    rows = session.execute(
-        query.order_by(TaskRow.due_at.asc().nulls_last(), TaskRow.created_at, TaskRow.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).mappings()
-    return {"items": [_item(r) for r in rows], "page": page, "per_page": per_page, "total": total}
+    filters: dict[str, Any] = {
+        k: args[k] for k in ("stage", "org", "campaign", "nomination", "overdue") if k in args
+    }
+    return queries.inbox(
+        context.read(), context.me(), context.now(), filters, args["page"], args["per_page"]
+    )
 
 
 @blp.get("/tasks/<task_id>")
@@ -229,16 +151,9 @@ def get_task(task_id: str) -> Any:
     who = context.me()
     if not _plausible(task_id):
         raise NotFound(t("task_not_found"))
-    mine = or_(
-        inbox_filter(who), and_(TaskRow.state == "completed", TaskRow.completed_by == who.username)
-    )
-    session = context.read()
-    row = session.execute(_TASKS.where(TaskRow.id == task_id, mine)).mappings().first()
-    if row is None:
+    item = queries.my_task(context.read(), context.engine(), who, task_id, context.now())
+    if item is None:
         raise NotFound(t("task_not_found"))
-    item = _item(row)
-    if row["bpmn_id"] == "prepare_dossier" and row["state"] == "ready":
-        item["missing"] = missing_of(session, row["business_key"], row["instance_id"])
     return item
 
 
@@ -248,7 +163,7 @@ def _plausible(task_id: str) -> bool:
     return len(task_id) <= TASK_ID_LENGTH and not has_nul(task_id)
 
 
-def _complete(who: Principal, task_id: str, data: Mapping[str, Any]) -> InstanceView:
+def complete_task(who: Principal, task_id: str, data: Mapping[str, Any]) -> InstanceView:
     """Complete through the engine, with the engine's conflict and not-found in the user's
     language."""
     try:
@@ -307,7 +222,7 @@ def _completed(session: Session, task_id: str, view: InstanceView) -> dict[str, 
 @blp.doc(security=BEARER)
 def complete(body: dict[str, Any], task_id: str) -> Any:
     """Complete a task with its form's data; a second identical request is a 409."""
-    view = _complete(context.me(), task_id, body["data"])
+    view = complete_task(context.me(), task_id, body["data"])
     context.close_read()  # read what the change left, not the snapshot from before it
     return _completed(context.read(), task_id, view)
 
@@ -321,18 +236,31 @@ def complete_many(body: dict[str, Any]) -> Any:
 
     Each item is its own change, with its own transaction and audit event: one that fails
     leaves the others done."""
-    who = context.me()
     results = []
-    for item in body["items"]:
-        try:
-            _complete(who, item["task"], item["data"])
-            results.append({"task": item["task"], "status": 200})
-        except Exception as exc:  # reported per item, as its own problem
-            answer = _problem(exc)
+    for task_id, error in complete_each(context.me(), body["items"]):
+        if error is None:
+            results.append({"task": task_id, "status": 200})
+        else:
+            answer = _problem(error)
             results.append(
-                {"task": item["task"], "status": answer.status_code, "problem": answer.get_json()}
+                {"task": task_id, "status": answer.status_code, "problem": answer.get_json()}
             )
     return {"results": results}
+
+
+def complete_each(
+    who: Principal, items: Iterable[Mapping[str, Any]]
+) -> list[tuple[str, Exception | None]]:
+    """Complete each item ({"task", "data"}) as its own change, with its own transaction and
+    audit event; what went wrong is returned per item, the others are done."""
+    results: list[tuple[str, Exception | None]] = []
+    for item in items:
+        try:
+            complete_task(who, item["task"], item["data"])
+            results.append((item["task"], None))
+        except Exception as exc:  # reported per item
+            results.append((item["task"], exc))
+    return results
 
 
 def _problem(error: Exception) -> Response:

@@ -1,0 +1,21 @@
+"""Server-rendered pages, Vietnamese first: sign in, the task inbox and forms, the council's
+ballot list, nominations, and the public board. Same services as the API (web.queries)."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from werkzeug.wrappers import Response
+
+from web.pages import auth, inbox, nominations, public, security
+from web.pages.common import bp
+
+__all__ = ["auth", "bp", "inbox", "nominations", "public", "register"]
+
+
+def register(app: Flask) -> None:
+    security.configure(app)
+    app.register_blueprint(bp)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        return security.add_headers(response, request.path)

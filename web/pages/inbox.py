@@ -1,0 +1,193 @@
+"""The reviewers' pages: the task inbox, a task's form with its dossier, and a council
+member's ballot list. Completion goes through the API's own task completion, so a page and
+a client change the same things in the same way."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound
+from engine.models import TaskRow
+from web import queries
+from web.api import context
+from web.api.tasks import TASK_ID_LENGTH, complete_each, complete_task
+from web.i18n import t
+from web.pages import auth
+from web.pages.common import arg, bp, me, page_number, render, signed_in, user
+from workflows.access import WORKING_ROLES, Principal
+from workflows.forms import FORMS
+from workflows.models import Campaign, Nomination, Organisation
+
+PER_PAGE = 20
+MAX_BALLOTS = 100
+_OVERDUE = {"yes": True, "no": False}
+
+
+@bp.get("/")
+def inbox() -> Any:
+    if me() is None:
+        return auth.landing()
+    return _inbox(user())
+
+
+def _inbox(who: Principal) -> Any:
+    session, now = context.read(), context.now()
+    filters: dict[str, Any] = {
+        "stage": arg("stage"),
+        "campaign": arg("campaign"),
+        "org": arg("org"),
+        "overdue": _OVERDUE.get(arg("overdue")),
+    }
+    page = queries.inbox(session, who, now, filters, page_number(), PER_PAGE)
+    names = _org_names(session, {i["org"] for i in page["items"]} | who.orgs(*WORKING_ROLES))
+    return render(
+        "inbox.html",
+        page=page,
+        pages=max(1, math.ceil(page["total"] / PER_PAGE)),
+        counts=queries.stage_counts(session, who),
+        filters={k: arg(k) for k in ("stage", "campaign", "org", "overdue")},
+        campaigns=session.execute(
+            select(Campaign.code, Campaign.name).order_by(Campaign.starts.desc())
+        ).all(),
+        units=sorted(who.orgs(*WORKING_ROLES)),
+        council_orgs=sorted(who.orgs("council")),
+        names=names,
+    )
+
+
+def _org_names(session: Session, codes: set[str | None]) -> dict[str, str]:
+    wanted = {c for c in codes if c}
+    rows = session.execute(
+        select(Organisation.code, Organisation.name).where(Organisation.code.in_(wanted))
+    ).all()
+    return {code: name for code, name in rows}
+
+
+def _task_or_404(task_id: str) -> dict[str, Any]:
+    if len(task_id) > TASK_ID_LENGTH or "\x00" in task_id:
+        abort(404)
+    item = queries.my_task(context.read(), context.engine(), user(), task_id, context.now())
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.get("/tasks/<task_id>")
+@signed_in
+def task(task_id: str) -> Any:
+    return _task_page(_task_or_404(task_id), values={}, errors={})
+
+
+def _task_page(
+    item: dict[str, Any], values: dict[str, Any], errors: dict[str, str], status: int = 200
+) -> Any:
+    session = context.read()
+    nomination = session.get_one(Nomination, item["nomination"]["id"])
+    dossier = queries.detail(session, context.engine(), nomination, context.now())
+    return render(
+        "task.html",
+        status,
+        item=item,
+        dossier=dossier,
+        values=values,
+        errors=errors,
+        names=_org_names(session, {item["org"], nomination.current_org}),
+    )
+
+
+def form_data(bpmn_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The submitted form as the task takes it, and as it was typed (to show again)."""
+    data: dict[str, Any] = {}
+    typed: dict[str, Any] = {}
+    for field in queries.form_of(bpmn_id):
+        name, kind = field["name"], field["type"]
+        raw = request.form.get(name, "")
+        typed[name] = raw
+        if kind == "list":
+            lines = [line.strip() for line in raw.splitlines() if line.strip()]
+            if lines:
+                data[name] = lines
+        elif kind == "integer":
+            stripped = raw.strip()
+            if stripped:
+                # Not a number stays text, so the form's own message explains it.
+                data[name] = int(stripped) if stripped.isdigit() else stripped
+        elif raw.strip():
+            data[name] = raw.strip()
+    return data, typed
+
+
+@bp.post("/tasks/<task_id>")
+@signed_in
+def complete(task_id: str) -> Any:
+    who = user()
+    if len(task_id) > TASK_ID_LENGTH or "\x00" in task_id:
+        abort(404)
+    bpmn_id = context.read().scalar(select(TaskRow.bpmn_id).where(TaskRow.id == task_id))
+    if bpmn_id is None or bpmn_id not in FORMS:
+        abort(404)
+    data, typed = form_data(bpmn_id)
+    try:
+        complete_task(who, task_id, data)
+    except Conflict:
+        # Sent twice, or a colleague took it meanwhile: say so, not an error page.
+        flash(t("task_done"), "warning")
+        return redirect(url_for("pages.inbox"))
+    except (NotFound, NotAllowed):
+        abort(404)  # another organisation's task is not told to exist
+    except InvalidTaskData as exc:
+        context.close_read()
+        item = _task_or_404(task_id)
+        return _task_page(item, typed, exc.errors, 422)
+    flash(t("task_saved"), "success")
+    return redirect(url_for("pages.inbox"))
+
+
+@bp.get("/council/<org>")
+@signed_in
+def council(org: str) -> Any:
+    who = user()
+    if not who.holds("council", org):
+        abort(404)
+    session, now = context.read(), context.now()
+    page = queries.inbox(session, who, now, {"stage": "vote", "org": org}, 1, MAX_BALLOTS)
+    return render(
+        "council.html",
+        org=org,
+        org_name=_org_names(session, {org}).get(org, org),
+        items=page["items"],
+    )
+
+
+@bp.post("/council/<org>")
+@signed_in
+def council_vote(org: str) -> Any:
+    who = user()
+    if not who.holds("council", org):
+        abort(404)
+    page = queries.inbox(
+        context.read(), who, context.now(), {"stage": "vote", "org": org}, 1, MAX_BALLOTS
+    )
+    names = {i["id"]: i["nomination"]["nominee_name"] for i in page["items"]}
+    items = []
+    for task_id in names:
+        choice = request.form.get(f"vote-{task_id}", "")
+        if choice in ("for", "against"):
+            items.append({"task": task_id, "data": {"vote": choice}})
+    if not items:
+        flash(t("council_none_chosen"), "warning")
+        return redirect(url_for("pages.council", org=org))
+    done = 0
+    for task_id, error in complete_each(who, items):
+        if error is None:
+            done += 1
+        else:
+            reason = t("task_done") if isinstance(error, Conflict) else str(error)
+            flash(t("council_failed", name=names[task_id], reason=reason), "warning")
+    flash(t("council_done", count=done), "success")
+    return redirect(url_for("pages.council", org=org))
