@@ -11,10 +11,13 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
 from engine.clock import FixedClock
@@ -48,17 +51,34 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+@dataclass
+class Live:
+    url: str
+    app: Flask
+    clock: FixedClock
+
+    @property
+    def db(self) -> Engine:
+        engine: Engine = self.app.extensions["laurel.db"]
+        return engine
+
+
 @pytest.fixture
-def server(_templates: _Templates) -> Iterator[str]:
+def live(_templates: _Templates) -> Iterator[Live]:
     """The app on a free local port, over a fresh copy of the demo database (SQLite)."""
-    url = _templates.sqlite("demo")
-    app = create_app(Settings(url, "test"), clock=FixedClock(DEMO_NOW))
+    clock = FixedClock(DEMO_NOW)
+    app = create_app(Settings(_templates.sqlite("demo"), "test"), clock=clock)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
+    yield Live(f"http://127.0.0.1:{httpd.server_port}", app, clock)
     httpd.shutdown()
     app.extensions["laurel.db"].dispose()
+
+
+@pytest.fixture
+def server(live: Live) -> str:
+    return live.url
 
 
 @pytest.fixture
