@@ -23,6 +23,7 @@ NOMINEE = "Hoàng Minh Tuấn"
 def sign_in(page: Page, live: Live, username: str) -> None:
     page.context.clear_cookies()
     page.goto(f"{live.url}/dang-nhap")
+    snap(page, "00-sign-in")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
@@ -142,3 +143,12 @@ def test_one_cannot_open_another_organisations_task(page: Page, live: Live) -> N
     response = page.goto(f"{live.url}/tasks/{other}")
     assert response is not None and response.status == 404
     snap(page, "09-other-organisation-task")
+
+
+def test_the_public_board_reads_on_a_phone(page: Page, live: Live) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live.url}/cong-khai")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360  # no sideways scrolling
+    snap(page, "10-public-board-phone")
