@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from engine.db import create_db_engine, make_session_factory
+from web.cli import main
 from workflows.demo import install
 from workflows.schema import migrate
 
@@ -99,3 +101,12 @@ def db(database_url: str) -> Iterator[Engine]:
     engine = create_db_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The `laurel` command against a migrated SQLite file in the test's directory."""
+    monkeypatch.setenv("LAUREL_DATABASE_URL", f"sqlite:///{tmp_path / 'laurel.db'}")
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    return runner

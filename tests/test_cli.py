@@ -14,14 +14,6 @@ from web.cli import main
 FLOWS = Path(__file__).parent / "engine" / "flows"
 
 
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("LAUREL_DATABASE_URL", f"sqlite:///{tmp_path / 'laurel.db'}")
-    runner = CliRunner()
-    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
-    return runner
-
-
 def _count(tmp_path: Path, model: type) -> int:
     engine = create_engine(f"sqlite:///{tmp_path / 'laurel.db'}")
     with engine.connect() as conn:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from engine.clock import FixedClock
@@ -17,6 +17,7 @@ from tests.conftest import DEMO_NOW as NOW
 from web.app import create_app
 from web.settings import Settings
 from workflows import auth
+from workflows.models import Nomination
 
 
 @dataclass
@@ -58,3 +59,17 @@ def api(demo_database_url: str) -> Iterator[Api]:
 
 
 ApiCall = Callable[..., object]
+
+
+# A comment as a member of the public signs it (name, phone, address: the law asks for all).
+COMMENT = {
+    "name": "Trần Văn Bình",
+    "phone": "0912 345 678",
+    "address": "Hoa Lư, Ninh Bình",
+    "content": "Tôi xác nhận thành tích của cô là đúng sự thật.",
+}
+
+
+def nomination_named(api: Api, nominee: str) -> Nomination:
+    with Session(api.db) as session:
+        return session.scalars(select(Nomination).where(Nomination.nominee_name == nominee)).one()

@@ -10,20 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent, Instance
-from tests.api.conftest import Api
-from workflows.models import Nomination
-
-COMMENT = {
-    "name": "Trần Văn Bình",
-    "phone": "0912 345 678",
-    "address": "Hoa Lư, Ninh Bình",
-    "content": "Tôi xác nhận thành tích của cô là đúng sự thật.",
-}
-
-
-def _nomination(api: Api, nominee: str) -> Nomination:
-    with Session(api.db) as session:
-        return session.scalars(select(Nomination).where(Nomination.nominee_name == nominee)).one()
+from tests.api.conftest import COMMENT, Api
+from tests.api.conftest import nomination_named as _nomination
 
 
 def _events(api: Api, username: str, query: str = "") -> dict[str, Any]:

@@ -10,22 +10,11 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from engine.models import AuditEvent
-from tests.api.conftest import Api
+from tests.api.conftest import COMMENT, Api
+from tests.api.conftest import nomination_named as _nomination
 from web.app import create_app
 from web.settings import Settings
-from workflows.models import CommentAttempt, Nomination, PublicComment
-
-COMMENT = {
-    "name": "Trần Văn Bình",
-    "phone": "0912 345 678",
-    "address": "Hoa Lư, Ninh Bình",
-    "content": "Tôi xác nhận thành tích của cô là đúng sự thật.",
-}
-
-
-def _nomination(api: Api, nominee: str) -> Nomination:
-    with Session(api.db) as session:
-        return session.scalars(select(Nomination).where(Nomination.nominee_name == nominee)).one()
+from workflows.models import CommentAttempt, PublicComment
 
 
 def _post(api: Api, nomination_id: int, body: Any, address: str, **kwargs: Any) -> TestResponse:

@@ -370,14 +370,6 @@ def test_nominee_key_matches_spelling_variants(variant: str) -> None:
 # -- laurel seed ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("LAUREL_DATABASE_URL", f"sqlite:///{tmp_path / 'laurel.db'}")
-    runner = CliRunner()
-    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
-    return runner
-
-
 def _db_count(tmp_path: Path, model: Any) -> int:
     engine = create_engine(f"sqlite:///{tmp_path / 'laurel.db'}")
     try:
