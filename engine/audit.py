@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -135,8 +135,39 @@ def _rows(connection: Connection, batch: int) -> Iterator[Any]:
     )
 
 
-def verify(connection: Connection, batch: int = 5000) -> VerifyResult:
-    """Walk the whole chain; report the first event whose link or content does not hold."""
+@dataclass(frozen=True)
+class Anchor:
+    """The chain head at a moment, published or signed outside the database.
+
+    A chain rewritten from some event on (every hash recomputed) still verifies on its own;
+    it no longer extends an anchor taken before the rewrite.
+    """
+
+    seq: int
+    hash: str
+    at: str
+
+    def to_json(self) -> str:
+        return json.dumps({"seq": self.seq, "hash": self.hash, "at": self.at})
+
+    @classmethod
+    def from_json(cls, line: str) -> Anchor:
+        data = json.loads(line)
+        return cls(int(data["seq"]), str(data["hash"]), str(data["at"]))
+
+
+def head(connection: Connection, at: datetime) -> Anchor:
+    row = connection.execute(_HEAD).first()
+    seq, digest = (row[0], row[1]) if row else (0, GENESIS)
+    return Anchor(seq, digest, at_text(at))
+
+
+def verify(
+    connection: Connection, batch: int = 5000, anchors: Iterable[Anchor] = ()
+) -> VerifyResult:
+    """Walk the whole chain; report the first event whose link or content does not hold,
+    or the first anchor the chain no longer extends."""
+    pinned = {a.seq: a for a in anchors if a.seq > 0}
     prev = GENESIS
     expected_seq = 1
     checked = 0
@@ -155,7 +186,26 @@ def verify(connection: Connection, batch: int = 5000) -> VerifyResult:
             return VerifyResult(
                 checked, prev, seq, "content does not match its hash (changed after writing)"
             )
+        anchor = pinned.get(seq)
+        if anchor is not None and anchor.hash != digest:
+            return VerifyResult(
+                checked,
+                prev,
+                seq,
+                f"the chain no longer extends the anchor taken at {anchor.at}: "
+                "it was rewritten from this event or before",
+            )
         prev = digest
         expected_seq += 1
         checked += 1
+    beyond = [a for a in pinned.values() if a.seq >= expected_seq]
+    if beyond:
+        first = min(beyond, key=lambda a: a.seq)
+        return VerifyResult(
+            checked,
+            prev,
+            expected_seq,
+            f"the chain ends at event {expected_seq - 1} but an anchor taken at {first.at} "
+            f"names event {first.seq}: events were removed",
+        )
     return VerifyResult(checked, prev)

@@ -122,3 +122,17 @@ def test_timers_run_refuses_the_future_outside_demo_and_test(
     assert stage == "decide"  # the publicity window closed with no comment
     bad = run.invoke(main, ["timers", "run", "--as-of", "tomorrow"])
     assert bad.exit_code == 2 and "not an ISO date-time" in bad.output
+
+
+def test_audit_anchor_is_appended_and_verified_against(run: CliRunner, tmp_path: Path) -> None:
+    assert run.invoke(main, ["demo"]).exit_code == 0
+    anchors = tmp_path / "anchors.jsonl"
+    first = run.invoke(main, ["audit", "anchor", "--out", str(anchors)])
+    assert first.exit_code == 0, first.output
+    assert run.invoke(main, ["audit", "anchor", "--out", str(anchors)]).exit_code == 0
+    assert len(anchors.read_text().splitlines()) == 2
+    ok = run.invoke(main, ["audit", "verify", "--anchors", str(anchors)])
+    assert ok.exit_code == 0, ok.output
+    assert "against 2 anchor(s)" in ok.output and "OK" in ok.output
+    missing = run.invoke(main, ["audit", "verify", "--anchors", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and "no such file" in missing.output

@@ -122,17 +122,50 @@ def audit_group() -> None:
     """The audit chain."""
 
 
+ANCHORS = Path("instance") / "audit-anchors.jsonl"
+
+
 @audit_group.command("verify")
-def audit_verify() -> None:
-    """Check every link of the audit chain."""
+@click.option(
+    "--anchors",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A file of anchors (from `laurel audit anchor`) the chain must still extend.",
+)
+def audit_verify(anchors: Path | None) -> None:
+    """Check every link of the audit chain, and that it extends every anchor given."""
+    pinned = []
+    if anchors is not None:
+        if not anchors.exists():
+            raise click.BadParameter(f"no such file: {anchors}", param_hint="--anchors")
+        lines = anchors.read_text(encoding="utf-8").splitlines()
+        pinned = [audit.Anchor.from_json(line) for line in lines if line.strip()]
     with _db().connect() as connection:
-        result = audit.verify(connection)
-    click.echo(f"Checked {result.checked} events; head {result.head_hash}")
+        result = audit.verify(connection, anchors=pinned)
+    extra = f" against {len(pinned)} anchor(s)" if pinned else ""
+    click.echo(f"Checked {result.checked} events{extra}; head {result.head_hash}")
     if result.ok:
         click.echo("OK")
         return
     click.echo(f"BROKEN at event {result.broken_seq}: {result.problem}", err=True)
     sys.exit(1)
+
+
+@audit_group.command("anchor")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=ANCHORS,
+    show_default=True,
+    help="Append the anchor to this file (publish or sign it elsewhere).",
+)
+def audit_anchor(out: Path) -> None:
+    """Record the chain head with the time, to check later that the chain still extends it."""
+    with _db().connect() as connection:
+        anchor = audit.head(connection, SystemClock().now())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("a", encoding="utf-8") as file:
+        file.write(anchor.to_json() + "\n")
+    click.echo(anchor.to_json())
 
 
 @main.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
@@ -94,3 +94,55 @@ def test_a_rehashed_forgery_breaks_the_next_link(history: Engine) -> None:
         result = audit.verify(conn)
     assert (result.ok, result.broken_seq) == (False, 5)
     assert "prev_hash" in result.problem
+
+
+def _rewrite_from(db: Engine, first: int) -> None:
+    """A forger's full rewrite: change event `first` and re-hash it and everything after."""
+    with Session(db) as session:
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+        prev = audit.GENESIS
+        updates = []
+        for event in events:
+            actor = "mallory" if event.seq == first else event.actor
+            if event.seq >= first:
+                digest = audit.chain_hash(
+                    prev,
+                    event.seq,
+                    audit.at_text(event.at),
+                    actor,
+                    event.action,
+                    event.instance_id,
+                    event.task_id,
+                    event.payload,
+                )
+                updates.append(
+                    f"UPDATE audit_events SET actor = '{actor}', prev_hash = '{prev}', "
+                    f"hash = '{digest}' WHERE seq = {event.seq}"
+                )
+                prev = digest
+            else:
+                prev = event.hash
+    _behind_the_apps_back(db, *updates)
+
+
+def test_a_rewritten_chain_no_longer_extends_its_anchor(history: Engine) -> None:
+    with history.connect() as conn:
+        anchor = audit.head(conn, datetime(2026, 3, 2, tzinfo=UTC))
+    assert anchor.seq == 5
+    _rewrite_from(history, 3)
+    with history.connect() as conn:
+        assert audit.verify(conn).ok  # consistent on its own: only the anchor can tell
+        result = audit.verify(conn, anchors=[audit.Anchor.from_json(anchor.to_json())])
+    assert (result.ok, result.broken_seq) == (False, 5)
+    assert "no longer extends the anchor" in result.problem
+
+
+def test_events_removed_from_the_end_fall_short_of_an_anchor(history: Engine) -> None:
+    with history.connect() as conn:
+        anchor = audit.head(conn, datetime(2026, 3, 2, tzinfo=UTC))
+    _behind_the_apps_back(history, "DELETE FROM audit_events WHERE seq >= 4")
+    with history.connect() as conn:
+        assert audit.verify(conn).ok
+        result = audit.verify(conn, anchors=[anchor])
+    assert (result.ok, result.broken_seq) == (False, 4)
+    assert "events were removed" in result.problem
