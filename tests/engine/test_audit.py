@@ -146,3 +146,28 @@ def test_events_removed_from_the_end_fall_short_of_an_anchor(history: Engine) ->
         result = audit.verify(conn, anchors=[anchor])
     assert (result.ok, result.broken_seq) == (False, 4)
     assert "events were removed" in result.problem
+
+
+def test_reordered_rows_are_named(history: Engine) -> None:
+    """Two events swapped in place (every column but seq) break the chain at the first."""
+    with Session(history) as session:
+        two, three = (session.get_one(AuditEvent, seq) for seq in (2, 3))
+        columns = ("actor", "action", "payload", "prev_hash", "hash")
+        swap = [
+            f"UPDATE audit_events SET {', '.join(f'{c} = :{c}{n}' for c in columns)} "
+            f"WHERE seq = {n}"
+            for n in (2, 3)
+        ]
+        params = {f"{c}2": getattr(three, c) for c in columns} | {
+            f"{c}3": getattr(two, c) for c in columns
+        }
+    with history.begin() as conn:
+        if history.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_events_no_update"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_events_no_change ON audit_events"))
+        for statement in swap:
+            conn.execute(text(statement), params)
+    with history.connect() as conn:
+        result = audit.verify(conn)
+    assert (result.ok, result.broken_seq) == (False, 2)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.wrappers import Response
 
-from web.pages import auth, inbox, nominations, public, security
+from web.pages import auditor, auth, inbox, integrity, nominations, public, security, stats
 from web.pages.common import bp
 
 __all__ = ["auth", "bp", "inbox", "nominations", "public", "register"]
+__all__ += ["integrity", "stats"]
+__all__ += ["auditor"]
 
 
 def register(app: Flask) -> None:

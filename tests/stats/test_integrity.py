@@ -1,0 +1,89 @@
+"""The integrity page: the chain check, a tampered row, and anchors the chain must extend."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import Engine
+from sqlalchemy import text as sql
+
+from engine import audit
+from tests.pages.conftest import Browser, text
+
+AUDITOR = "thanhtra.cdgdvn"
+PAGE = "/thanh-tra/toan-ven"
+
+
+def _behind_the_apps_back(db: Engine, *statements: str) -> None:
+    with db.begin() as conn:
+        if db.dialect.name == "sqlite":
+            conn.execute(sql("DROP TRIGGER audit_events_no_update"))
+            conn.execute(sql("DROP TRIGGER audit_events_no_delete"))
+        else:
+            conn.execute(sql("DROP TRIGGER audit_events_no_change ON audit_events"))
+        for statement in statements:
+            conn.execute(sql(statement))
+
+
+def test_the_demo_chain_is_ok(browser: Browser) -> None:
+    browser.login(AUDITOR)
+    response = browser.get(PAGE)
+    assert response.status_code == 200
+    page = text(response)
+    assert "Toàn vẹn: chuỗi nhật ký không bị thay đổi." in page
+    with browser.db.connect() as conn:
+        result = audit.verify(conn)
+    assert result.ok and result.checked > 0
+    assert f'<dd id="checked">{result.checked}</dd>' in page
+    assert result.head_hash in page
+
+
+def test_a_changed_row_is_named_by_its_seq(browser: Browser) -> None:
+    _behind_the_apps_back(
+        browser.db, """UPDATE audit_events SET payload = '{"data": {}}' WHERE seq = 3"""
+    )
+    browser.login(AUDITOR)
+    page = text(browser.get(PAGE))
+    assert "Chuỗi bị phá vỡ tại sự kiện số 3" in page
+
+
+def test_anchors_the_chain_extends_are_ok(browser: Browser) -> None:
+    with browser.db.connect() as conn:
+        anchor = audit.head(conn, browser.clock.now())
+    browser.login(AUDITOR)
+    response = browser.post(PAGE, {"anchors": anchor.to_json() + "\n"})
+    assert response.status_code == 200
+    assert "Toàn vẹn" in text(response)
+
+
+def test_an_anchor_the_chain_no_longer_extends_is_flagged(browser: Browser) -> None:
+    with browser.db.connect() as conn:
+        anchor = audit.head(conn, browser.clock.now())
+    forged = audit.Anchor(anchor.seq, "0" * 64, anchor.at)
+    browser.login(AUDITOR)
+    data = {
+        "anchors": "",
+        "file": (io.BytesIO(forged.to_json().encode()), "anchors.jsonl"),
+        "csrf_token": browser.csrf(PAGE),
+    }
+    response = browser.client.post(PAGE, data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert f"Chuỗi bị phá vỡ tại sự kiện số {anchor.seq}" in text(response)
+    assert "no longer extends the anchor" in text(response)
+
+
+def test_a_bad_anchor_line_is_refused(browser: Browser) -> None:
+    browser.login(AUDITOR)
+    response = browser.post(PAGE, {"anchors": "not json"})
+    assert response.status_code == 400
+    assert "Dòng 1 không phải là một mốc hợp lệ." in text(response)
+
+
+def test_a_post_without_the_csrf_token_is_refused(browser: Browser) -> None:
+    browser.login(AUDITOR)
+    assert browser.client.post(PAGE, data={"anchors": ""}).status_code == 400
+
+
+def test_people_without_oversight_are_refused(browser: Browser) -> None:
+    browser.login("hoidong1.cdgdvn")
+    assert browser.get(PAGE).status_code == 403

@@ -1,0 +1,232 @@
+"""Reads of the audit trail shared by the auditor API and the auditor pages: events as
+readable views (person, organisation and level, process and rule versions, never a ballot's
+choice), and the SQL conditions that scope them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from engine.models import AuditEvent, DefinitionVersion, Instance, TaskRow
+from workflows import orgs
+from workflows.access import Principal, nomination_filter
+from workflows.models import Decision, Nomination, Organisation, Person, Tally
+
+SECRET_KEYS = frozenset({"vote", "choice"})
+HEADER_KEYS = frozenset({"bpmn_id", "lane", "org_scope"})
+
+
+def instances(condition: ColumnElement[bool]) -> Any:
+    """Ids of the instances of the nominations matching `condition`."""
+    return (
+        select(Instance.id)
+        .join(Nomination, Nomination.business_key == Instance.business_key)
+        .where(condition)
+    )
+
+
+def at_org(subtree: set[str]) -> ColumnElement[bool]:
+    """Events of a task scoped in `subtree`, or of no task, of nominations started there."""
+    task = TaskRow.id == AuditEvent.task_id
+    return or_(
+        exists().where(task, TaskRow.org_scope.in_(subtree)),
+        and_(
+            ~exists().where(task),
+            AuditEvent.instance_id.in_(instances(Nomination.origin_org.in_(subtree))),
+        ),
+    )
+
+
+def views(session: Session, events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
+    events = list(events)
+    instance_ids = {e.instance_id for e in events if e.instance_id is not None}
+    instances = {
+        instance_id: (nomination_id, key, version)
+        for instance_id, nomination_id, key, version in session.execute(
+            select(Instance.id, Nomination.id, DefinitionVersion.key, DefinitionVersion.version)
+            .join(DefinitionVersion, DefinitionVersion.id == Instance.definition_id)
+            .outerjoin(Nomination, Nomination.business_key == Instance.business_key)
+            .where(Instance.id.in_(instance_ids))
+        )
+    }
+    names = {
+        username: full_name
+        for username, full_name in session.execute(
+            select(Person.username, Person.full_name).where(
+                Person.username.in_({e.actor for e in events})
+            )
+        )
+    }
+    levels = {
+        code: level
+        for code, level in session.execute(select(Organisation.code, Organisation.level))
+    }
+    return [_view(e, instances, names, levels) for e in events]
+
+
+def _view(
+    event: AuditEvent,
+    instances: Mapping[int, tuple[int | None, str, int]],
+    names: Mapping[str, str],
+    levels: Mapping[str, str],
+) -> dict[str, Any]:
+    payload = event.data
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        data = {k: v for k, v in payload.items() if k not in HEADER_KEYS}
+    data = {k: v for k, v in data.items() if k not in SECRET_KEYS}
+    org = payload.get("org_scope") or payload.get("org")
+    nomination_id, key, version = (
+        instances.get(event.instance_id, (None, None, None))
+        if event.instance_id is not None
+        else (None, payload.get("key"), payload.get("version"))
+    )
+    return {
+        "seq": event.seq,
+        "at": event.at,
+        "actor": event.actor,
+        "actor_name": names.get(event.actor),
+        "action": event.action,
+        "nomination_id": nomination_id,
+        "instance_id": event.instance_id,
+        "task_id": event.task_id,
+        "bpmn_id": payload.get("bpmn_id"),
+        "lane": payload.get("lane"),
+        "org": org if isinstance(org, str) else None,
+        "org_level": levels.get(org) if isinstance(org, str) else None,
+        "data": data,
+        "definition_key": key,
+        "definition_version": version,
+        "rule_id": _rule_id(payload, data),
+    }
+
+
+def _rule_id(payload: Mapping[str, Any], data: Mapping[str, Any]) -> int | None:
+    """The award rule an event was taken under, where the event says so."""
+    for source in (payload, data, data.get("rules"), data.get("tally")):
+        if isinstance(source, Mapping) and isinstance(source.get("rule_id"), int):
+            rule_id: int = source["rule_id"]
+            return rule_id
+    return None
+
+
+def history(session: Session, nomination: Nomination) -> dict[str, Any]:
+    """A nomination's audited steps in order, with its tallies and decisions."""
+    instance = session.execute(
+        select(Instance.id, Instance.status, DefinitionVersion.key, DefinitionVersion.version)
+        .join(DefinitionVersion, DefinitionVersion.id == Instance.definition_id)
+        .where(Instance.business_key == nomination.business_key)
+    ).first()
+    events: Sequence[AuditEvent] = []
+    if instance is not None:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.seq)
+        ).all()
+    return {
+        "nomination_id": nomination.id,
+        "business_key": nomination.business_key,
+        "nominee_name": nomination.nominee_name,
+        "award_code": nomination.award_code,
+        "origin_org": nomination.origin_org,
+        "current_org": nomination.current_org,
+        "status": nomination.status,
+        "stage": nomination.stage,
+        "instance_status": instance.status if instance else None,
+        "definition_key": instance.key if instance else None,
+        "definition_version": instance.version if instance else None,
+        "events": views(session, events),
+        "decisions": session.scalars(
+            select(Decision).where(Decision.nomination_id == nomination.id).order_by(Decision.id)
+        ).all(),
+        "tallies": session.scalars(
+            select(Tally).where(Tally.nomination_id == nomination.id).order_by(Tally.id)
+        ).all(),
+    }
+
+
+def events_query(session: Session, who: Principal, args: Mapping[str, Any]) -> Select[Any]:
+    """The audit events in `who`'s scope matching the filters, in chain order."""
+    scope: ColumnElement[bool] = AuditEvent.instance_id.in_(
+        instances(nomination_filter(session, who))
+    )
+    if who.orgs("admin"):
+        scope = or_(scope, AuditEvent.action == "definition.deployed")
+    query = select(AuditEvent).where(scope).order_by(AuditEvent.seq)
+    if args.get("actor"):
+        query = query.where(AuditEvent.actor == args["actor"])
+    if args.get("action"):
+        query = query.where(AuditEvent.action == args["action"])
+    if args.get("nomination"):
+        query = query.where(
+            AuditEvent.instance_id.in_(instances(Nomination.id == args["nomination"]))
+        )
+    if args.get("org"):
+        query = query.where(at_org(orgs.subtree(session, args["org"])))
+    if args.get("from_"):
+        query = query.where(AuditEvent.at >= args["from_"])
+    if args.get("to"):
+        query = query.where(AuditEvent.at <= args["to"])
+    if args.get("after") is not None:
+        query = query.where(AuditEvent.seq > args["after"])
+    return query
+
+
+# --- the auditor pages' search -----------------------------------------------------------
+
+SEARCH_FIELDS = ("nominee", "award", "org", "campaign", "decision_no", "person", "action")
+
+
+def search_query(
+    session: Session,
+    who: Principal,
+    filters: Mapping[str, str],
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select[AuditEvent, Nomination]:
+    """Events of the nominations in `who`'s scope, with their nomination, in chain order,
+    narrowed by the nomination's and the event's fields (text filters match parts)."""
+    query = (
+        select(AuditEvent, Nomination)
+        .join(Instance, Instance.id == AuditEvent.instance_id)
+        .join(Nomination, Nomination.business_key == Instance.business_key)
+        .where(nomination_filter(session, who))
+        .order_by(AuditEvent.seq)
+    )
+    if filters.get("nominee"):
+        query = query.where(Nomination.nominee_name.ilike(_like(filters["nominee"]), escape="\\"))
+    if filters.get("award"):
+        query = query.where(Nomination.award_code == filters["award"])
+    if filters.get("org"):
+        query = query.where(Nomination.origin_org.in_(orgs.subtree(session, filters["org"])))
+    if filters.get("campaign"):
+        query = query.where(Nomination.campaign_code == filters["campaign"])
+    if filters.get("decision_no"):
+        query = query.where(
+            exists().where(
+                Decision.nomination_id == Nomination.id,
+                Decision.decision_no.ilike(_like(filters["decision_no"]), escape="\\"),
+            )
+        )
+    if filters.get("person"):
+        people = select(Person.username).where(
+            Person.full_name.ilike(_like(filters["person"]), escape="\\")
+        )
+        query = query.where(
+            or_(AuditEvent.actor == filters["person"], AuditEvent.actor.in_(people))
+        )
+    if filters.get("action"):
+        query = query.where(AuditEvent.action == filters["action"])
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
+    return query
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
