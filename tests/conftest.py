@@ -110,3 +110,16 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     runner = CliRunner()
     assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
     return runner
+
+
+def tamper(db: Engine, *statements: str, params: dict[str, object] | None = None) -> None:
+    """Change audit rows behind the app's back, as someone with database access could:
+    drop the append-only triggers first, then run `statements`."""
+    with db.begin() as conn:
+        if db.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_events_no_update"))
+            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_events_no_change ON audit_events"))
+        for statement in statements:
+            conn.execute(text(statement), params or {})

@@ -56,15 +56,16 @@ def nomination_filter(session: Session, who: Principal) -> ColumnElement[bool]:
     return or_(*conditions) if conditions else false()
 
 
-def can_read(session: Session, who: Principal, nomination_id: int) -> bool:
-    return (
-        session.scalar(
-            select(Nomination.id).where(
-                Nomination.id == nomination_id, nomination_filter(session, who)
-            )
-        )
-        is not None
-    )
+MAX_ID = 2**31 - 1  # larger ids cannot exist, and SQLite's driver overflows on them
+
+
+def readable(session: Session, who: Principal, nomination_id: int) -> Nomination | None:
+    """The nomination if `who` may read it; None whether it is hidden or does not exist."""
+    if not 0 < nomination_id <= MAX_ID:
+        return None
+    return session.scalars(
+        select(Nomination).where(Nomination.id == nomination_id, nomination_filter(session, who))
+    ).first()
 
 
 def inbox_filter(who: Principal) -> ColumnElement[bool]:

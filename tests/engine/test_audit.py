@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.clock import FixedClock
 from engine.models import AuditEvent
+from tests.conftest import tamper
 from tests.engine.support import files, make_engine
 
 
@@ -44,21 +45,8 @@ def test_the_database_refuses_to_change_audit_rows(history: Engine, statement: s
         assert audit.verify(conn).ok
 
 
-def _behind_the_apps_back(db: Engine, *statements: str) -> None:
-    with db.begin() as conn:
-        if db.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER audit_events_no_update"))
-            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
-        else:
-            conn.execute(text("DROP TRIGGER audit_events_no_change ON audit_events"))
-        for statement in statements:
-            conn.execute(text(statement))
-
-
 def test_a_changed_payload_is_named_by_its_seq(history: Engine) -> None:
-    _behind_the_apps_back(
-        history, """UPDATE audit_events SET payload = '{"data": {}}' WHERE seq = 3"""
-    )
+    tamper(history, """UPDATE audit_events SET payload = '{"data": {}}' WHERE seq = 3""")
     with history.connect() as conn:
         result = audit.verify(conn)
     assert (result.ok, result.broken_seq, result.checked) == (False, 3, 2)
@@ -66,7 +54,7 @@ def test_a_changed_payload_is_named_by_its_seq(history: Engine) -> None:
 
 
 def test_a_deleted_row_is_named(history: Engine) -> None:
-    _behind_the_apps_back(history, "DELETE FROM audit_events WHERE seq = 2")
+    tamper(history, "DELETE FROM audit_events WHERE seq = 2")
     with history.connect() as conn:
         result = audit.verify(conn)
     assert (result.ok, result.broken_seq) == (False, 2)
@@ -87,9 +75,7 @@ def test_a_rehashed_forgery_breaks_the_next_link(history: Engine) -> None:
             event.task_id,
             event.payload,
         )
-    _behind_the_apps_back(
-        history, f"UPDATE audit_events SET actor = 'mallory', hash = '{forged}' WHERE seq = 4"
-    )
+    tamper(history, f"UPDATE audit_events SET actor = 'mallory', hash = '{forged}' WHERE seq = 4")
     with history.connect() as conn:
         result = audit.verify(conn)
     assert (result.ok, result.broken_seq) == (False, 5)
@@ -122,7 +108,7 @@ def _rewrite_from(db: Engine, first: int) -> None:
                 prev = digest
             else:
                 prev = event.hash
-    _behind_the_apps_back(db, *updates)
+    tamper(db, *updates)
 
 
 def test_a_rewritten_chain_no_longer_extends_its_anchor(history: Engine) -> None:
@@ -140,7 +126,7 @@ def test_a_rewritten_chain_no_longer_extends_its_anchor(history: Engine) -> None
 def test_events_removed_from_the_end_fall_short_of_an_anchor(history: Engine) -> None:
     with history.connect() as conn:
         anchor = audit.head(conn, datetime(2026, 3, 2, tzinfo=UTC))
-    _behind_the_apps_back(history, "DELETE FROM audit_events WHERE seq >= 4")
+    tamper(history, "DELETE FROM audit_events WHERE seq >= 4")
     with history.connect() as conn:
         assert audit.verify(conn).ok
         result = audit.verify(conn, anchors=[anchor])
@@ -161,13 +147,7 @@ def test_reordered_rows_are_named(history: Engine) -> None:
         params = {f"{c}2": getattr(three, c) for c in columns} | {
             f"{c}3": getattr(two, c) for c in columns
         }
-    with history.begin() as conn:
-        if history.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER audit_events_no_update"))
-        else:
-            conn.execute(text("DROP TRIGGER audit_events_no_change ON audit_events"))
-        for statement in swap:
-            conn.execute(text(statement), params)
+    tamper(history, *swap, params=params)
     with history.connect() as conn:
         result = audit.verify(conn)
     assert (result.ok, result.broken_seq) == (False, 2)

@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import io
 
-from sqlalchemy import Engine
-from sqlalchemy import text as sql
-
 from engine import audit
+from tests.conftest import tamper
 from tests.pages.conftest import Browser, text
 
 AUDITOR = "thanhtra.cdgdvn"
 PAGE = "/thanh-tra/toan-ven"
-
-
-def _behind_the_apps_back(db: Engine, *statements: str) -> None:
-    with db.begin() as conn:
-        if db.dialect.name == "sqlite":
-            conn.execute(sql("DROP TRIGGER audit_events_no_update"))
-            conn.execute(sql("DROP TRIGGER audit_events_no_delete"))
-        else:
-            conn.execute(sql("DROP TRIGGER audit_events_no_change ON audit_events"))
-        for statement in statements:
-            conn.execute(sql(statement))
 
 
 def test_the_demo_chain_is_ok(browser: Browser) -> None:
@@ -39,9 +26,7 @@ def test_the_demo_chain_is_ok(browser: Browser) -> None:
 
 
 def test_a_changed_row_is_named_by_its_seq(browser: Browser) -> None:
-    _behind_the_apps_back(
-        browser.db, """UPDATE audit_events SET payload = '{"data": {}}' WHERE seq = 3"""
-    )
+    tamper(browser.db, """UPDATE audit_events SET payload = '{"data": {}}' WHERE seq = 3""")
     browser.login(AUDITOR)
     page = text(browser.get(PAGE))
     assert "Chuỗi bị phá vỡ tại sự kiện số 3" in page

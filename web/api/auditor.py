@@ -22,13 +22,10 @@ from web.api import context
 from web.api.auth import BEARER
 from web.api.common import DecisionSchema, PageArgs, TallySchema, page_of, page_schema
 from web.i18n import t
-from workflows.access import OVERSIGHT_ROLES, Principal, can_read
+from workflows.access import MAX_ID, OVERSIGHT_ROLES, Principal, readable
 from workflows.calendar import TIMEZONE
-from workflows.models import Nomination
 
 blp = Blueprint("auditor", __name__, url_prefix="", description="Thanh tra — oversight")
-
-_MAX_ID = 2**31 - 1  # ids and seqs are 32-bit integers in the database
 
 
 class EventSchema(Schema):
@@ -77,11 +74,11 @@ class EventArgs(PageArgs):
             "of their own (timers, errors) count for the nomination's origin"
         },
     )
-    nomination = fields.Integer(validate=validate.Range(min=1, max=_MAX_ID))
+    nomination = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     from_ = fields.AwareDateTime(data_key="from", default_timezone=TIMEZONE)
     to = fields.AwareDateTime(default_timezone=TIMEZONE)
     after = fields.Integer(
-        validate=validate.Range(min=0, max=_MAX_ID),
+        validate=validate.Range(min=0, max=MAX_ID),
         metadata={"description": "Only events after this seq"},
     )
 
@@ -115,8 +112,8 @@ def history(nomination_id: int) -> Any:
     tallies and decisions."""
     who = _overseer()
     session = context.read()
-    nomination = session.get(Nomination, nomination_id)
-    if nomination is None or not can_read(session, who, nomination_id):
+    nomination = readable(session, who, nomination_id)
+    if nomination is None:
         raise NotFound(t("nomination_not_found", id=nomination_id))
     return audit_queries.history(session, nomination)
 

@@ -23,13 +23,12 @@ from web.api.common import DecisionSchema, PageArgs, TallySchema, page_of, page_
 from web.i18n import t
 from web.queries import summaries
 from workflows import orgs
-from workflows.access import nomination_filter
+from workflows.access import nomination_filter, readable
 from workflows.models import Nomination, Person
 from workflows.names import nominee_key
 from workflows.pipeline import Nominations, Nominee
 
 blp = Blueprint("nominations", __name__, url_prefix="", description="Hồ sơ đề nghị — nominations")
-MAX_ID = 2**31 - 1  # larger ids cannot exist, and SQLite's driver overflows on them
 # PostgreSQL text cannot hold NUL: refused at the edge as a field error (and documented as a
 # pattern, so clients and schema-driven tests know), never a 500 from the database.
 NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Invalid value.")
@@ -152,16 +151,7 @@ def app_clock() -> Iterator[None]:
 
 def visible(session: Session, nomination_id: int) -> Nomination:
     """The nomination if the caller may read it; otherwise 404, whether it exists or not."""
-    who = context.me()
-    nomination = (
-        session.scalars(
-            select(Nomination).where(
-                Nomination.id == nomination_id, nomination_filter(session, who)
-            )
-        ).first()
-        if nomination_id <= MAX_ID
-        else None
-    )
+    nomination = readable(session, context.me(), nomination_id)
     if nomination is None:
         raise NotFound(t("nomination_not_found", id=nomination_id))
     return nomination

@@ -22,10 +22,10 @@ from web import queries
 from web.api import context, problems
 from web.api.auth import BEARER
 from web.api.common import PageArgs, ProblemSchema
-from web.api.nominations import MAX_ID, OpenTask, app_clock, has_nul, text
+from web.api.nominations import OpenTask, app_clock, has_nul, text
 from web.i18n import t
 from web.queries import open_task
-from workflows.access import Principal
+from workflows.access import MAX_ID, Principal
 from workflows.models import Nomination, Organisation
 from workflows.pipeline import Nominations
 

@@ -21,10 +21,9 @@ from engine import audit
 from engine.models import AuditEvent, DefinitionVersion, Instance, TaskRow
 from web import audit_queries, diagram
 from web.api import context
-from web.api.nominations import MAX_ID
 from web.i18n import t
 from web.pages.common import arg, bp, label, page_number, render, signed_in, user
-from workflows.access import OVERSIGHT_ROLES, Principal, nomination_filter
+from workflows.access import OVERSIGHT_ROLES, Principal, readable
 from workflows.calendar import TIMEZONE
 from workflows.models import Award, Campaign, Nomination, Organisation
 
@@ -43,16 +42,7 @@ def overseer() -> Principal:
 
 
 def _nomination(who: Principal, nomination_id: int) -> Nomination:
-    session = context.read()
-    found = (
-        session.scalars(
-            select(Nomination).where(
-                Nomination.id == nomination_id, nomination_filter(session, who)
-            )
-        ).first()
-        if nomination_id <= MAX_ID
-        else None
-    )
+    found = readable(context.read(), who, nomination_id)
     if found is None:
         abort(404)
     return found

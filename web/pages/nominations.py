@@ -11,10 +11,10 @@ from sqlalchemy import select
 from engine.errors import InvalidTaskData, NotWaiting
 from web import queries
 from web.api import context
-from web.api.nominations import MAX_ID, app_clock
+from web.api.nominations import app_clock
 from web.i18n import t
 from web.pages.common import bp, error_page, render, signed_in, user
-from workflows.access import nomination_filter
+from workflows.access import readable
 from workflows.models import Award, Campaign, Nomination, Organisation, Person
 from workflows.pipeline import Nominations, Nominee
 
@@ -31,16 +31,7 @@ def nomination(nomination_id: int) -> Any:
 
 def _visible(nomination_id: int) -> Nomination:
     """The nomination if I may read it; otherwise 404, whether it exists or not."""
-    session = context.read()
-    found = (
-        session.scalars(
-            select(Nomination).where(
-                Nomination.id == nomination_id, nomination_filter(session, user())
-            )
-        ).first()
-        if nomination_id <= MAX_ID
-        else None
-    )
+    found = readable(context.read(), user(), nomination_id)
     if found is None:
         abort(404)
     return found
