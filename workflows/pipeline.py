@@ -32,7 +32,7 @@ PROCESS_KEY = "nomination"
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 PIPELINE_FILES = ("nomination.bpmn", "route.dmn")
 # The order in which a nomination's open tasks name its stage.
-_STAGES = (
+TASK_STAGES = (
     "prepare_dossier",
     "appraise",
     "record_meeting",
@@ -263,7 +263,7 @@ def _sync_stage(session: Session, nomination: Nomination, view: InstanceView) ->
         return
     nomination.status = "open"
     open_stages = {t.bpmn_id for t in view.ready_tasks}
-    stage = next((s for s in _STAGES if s in open_stages), None)
+    stage = next((s for s in TASK_STAGES if s in open_stages), None)
     if view.status == "error":
         stage = "error"
     elif stage is None and data.get("publicity_until"):

@@ -22,6 +22,7 @@ from web.pages.common import arg, bp, me, page_number, render, signed_in, user
 from workflows.access import WORKING_ROLES, Principal
 from workflows.forms import FORMS
 from workflows.models import Campaign, Nomination, Organisation
+from workflows.pipeline import TASK_STAGES
 
 PER_PAGE = 20
 MAX_BALLOTS = 100
@@ -57,6 +58,7 @@ def _inbox(who: Principal) -> Any:
         units=sorted(who.orgs(*WORKING_ROLES)),
         council_orgs=sorted(who.orgs("council")),
         names=names,
+        stages=TASK_STAGES,
     )
 
 
