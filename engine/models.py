@@ -94,6 +94,7 @@ class TaskRow(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
     business_key: Mapped[str] = mapped_column(String(100), index=True)
     bpmn_id: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(200))  # the `form` property, else the BPMN id
     title: Mapped[str] = mapped_column(String(300))
     lane: Mapped[str | None] = mapped_column(String(100))
     org_scope: Mapped[str | None] = mapped_column(String(100))
