@@ -24,6 +24,7 @@ class HumanTask:
     instance_id: int
     business_key: str
     bpmn_id: str
+    form: str  # which form the task shows: its `form` property, else its BPMN id
     title: str
     lane: str | None
     org_scope: str | None

@@ -83,6 +83,7 @@ def sync_tasks(
             "instance_id": instance_id,
             "business_key": business_key,
             "bpmn_id": task.task_spec.bpmn_id or task.task_spec.name,
+            "form": form_of(task.task_spec),
             "title": (task.task_spec.bpmn_name or task.task_spec.bpmn_id or "")[:300],
             "lane": task.task_spec.lane,
             "org_scope": _text(task.data.get(scope_key)),
@@ -101,12 +102,20 @@ def sync_tasks(
     return views
 
 
+def form_of(spec: Any) -> str:
+    """The form a user task shows: its `form` property (spiffworkflow:property), so an admin
+    can add a task that reuses a known form; the BPMN id when it has none."""
+    properties = (getattr(spec, "extensions", None) or {}).get("properties") or {}
+    return str(properties.get("form") or spec.bpmn_id or spec.name)
+
+
 def human_task(task: Task, row: Row) -> HumanTask:
     return HumanTask(
         id=row["id"],
         instance_id=row["instance_id"],
         business_key=row["business_key"],
         bpmn_id=row["bpmn_id"],
+        form=row["form"],
         title=row["title"],
         lane=row["lane"],
         org_scope=row["org_scope"],

@@ -38,6 +38,7 @@ _COLUMNS = (
     TaskRow.id,
     TaskRow.instance_id,
     TaskRow.bpmn_id,
+    TaskRow.form,
     TaskRow.title,
     TaskRow.lane,
     TaskRow.org_scope,
@@ -71,6 +72,7 @@ def open_task(task: TaskRow | HumanTask, now: datetime) -> dict[str, Any]:
     return {
         "id": task.id,
         "bpmn_id": task.bpmn_id,
+        "form_key": task.form,
         "title": task.title,
         "lane": task.lane,
         "org": task.org_scope,
@@ -81,9 +83,9 @@ def open_task(task: TaskRow | HumanTask, now: datetime) -> dict[str, Any]:
 
 
 @cache
-def form_of(bpmn_id: str) -> list[dict[str, Any]]:
-    """A task without a form of its own (an admin's addition) describes none."""
-    return [asdict(spec) for spec in describe(bpmn_id)] if bpmn_id in FORMS else []
+def form_of(form: str) -> list[dict[str, Any]]:
+    """A task whose form is not one of ours (deploy refuses those) describes none."""
+    return [asdict(spec) for spec in describe(form)] if form in FORMS else []
 
 
 def task_item(row: Mapping[Any, Any], now: datetime) -> dict[str, Any]:
@@ -97,14 +99,15 @@ def task_item(row: Mapping[Any, Any], now: datetime) -> dict[str, Any]:
             "id": row["nomination_id"],
             **{k: row[k] for k in TASK_NOMINATION_KEYS},
         },
-        "form": form_of(row["bpmn_id"]),
+        "form_key": row["form"],
+        "form": form_of(row["form"]),
     }
 
 
 def _inbox_query(who: Principal, now: datetime, filters: Mapping[str, Any]) -> Any:
     query = TASKS.where(inbox_filter(who))
     if filters.get("stage"):
-        query = query.where(TaskRow.bpmn_id == filters["stage"])
+        query = query.where(TaskRow.form == filters["stage"])
     if filters.get("org"):
         query = query.where(TaskRow.org_scope == filters["org"])
     if filters.get("campaign"):
@@ -125,7 +128,7 @@ def inbox(
     page: int = 1,
     per_page: int = 20,
 ) -> dict[str, Any]:
-    """My ready tasks, soonest due first. Filters: stage (BPMN id), org, campaign,
+    """My ready tasks, soonest due first. Filters: stage (form), org, campaign,
     nomination, overdue (True/False; None or absent for both)."""
     query = _inbox_query(who, now, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -143,14 +146,14 @@ def inbox(
 
 
 def stage_counts(session: Session, who: Principal) -> dict[str, int]:
-    """How many of my ready tasks wait at each stage (BPMN id)."""
+    """How many of my ready tasks wait at each stage (form)."""
     rows = session.execute(
-        select(TaskRow.bpmn_id, func.count())
+        select(TaskRow.form, func.count())
         .where(inbox_filter(who))
-        .group_by(TaskRow.bpmn_id)
-        .order_by(TaskRow.bpmn_id)
+        .group_by(TaskRow.form)
+        .order_by(TaskRow.form)
     ).all()
-    return {bpmn_id: count for bpmn_id, count in rows}
+    return {form: count for form, count in rows}
 
 
 def my_task(
@@ -165,7 +168,7 @@ def my_task(
     if row is None:
         return None
     item = task_item(row, now)
-    if row["bpmn_id"] == "prepare_dossier" and row["state"] == "ready":
+    if row["form"] == "prepare_dossier" and row["state"] == "ready":
         item["missing"] = missing_of(session, engine, row["business_key"], row["instance_id"])
     return item
 
@@ -182,7 +185,7 @@ def missing_of(session: Session, engine: Engine, business_key: str, instance_id:
         select(TaskRow.id)
         .where(
             TaskRow.business_key == business_key,
-            TaskRow.bpmn_id == "prepare_dossier",
+            TaskRow.form == "prepare_dossier",
             TaskRow.state == "completed",
         )
         .limit(1)
@@ -190,7 +193,7 @@ def missing_of(session: Session, engine: Engine, business_key: str, instance_id:
     if returned is None:
         return []
     for task in engine.get_instance(instance_id).ready_tasks:
-        if task.bpmn_id == "prepare_dossier":
+        if task.form == "prepare_dossier":
             return [str(item) for item in task.data.get("missing") or []]
     return []
 
@@ -245,7 +248,7 @@ def detail(
         .where(TaskRow.business_key == nomination.business_key, TaskRow.state == "ready")
         .order_by(TaskRow.created_at, TaskRow.id)
     ).all()
-    dossier = next((task for task in tasks if task.bpmn_id == "prepare_dossier"), None)
+    dossier = next((task for task in tasks if task.form == "prepare_dossier"), None)
     try:
         found = findings(session, nomination, now.astimezone(TIMEZONE).date())
     except LookupError:  # no rule in force for the award today: nothing to check against

@@ -255,7 +255,7 @@ class TaskForms:
     """The engine's TaskDataValidator: returns what the workflow keeps of a submission."""
 
     def clean(self, task: HumanTask, data: Mapping[str, Any]) -> dict[str, Any]:
-        loaded = load(task.bpmn_id, data, route=task.data.get("route"))
-        for private in PRIVATE_FIELDS.get(task.bpmn_id, ()):
+        loaded = load(task.form, data, route=task.data.get("route"))
+        for private in PRIVATE_FIELDS.get(task.form, ()):
             loaded.pop(private, None)
         return loaded

@@ -39,7 +39,7 @@ class NominationGuard:
                 "Người được đề nghị khen thưởng không được thẩm định, bỏ phiếu hoặc quyết định "
                 "hồ sơ của chính mình."
             )
-        if task.bpmn_id == "appraise" and actor in _preparers(task.business_key):
+        if task.form == "appraise" and actor in _preparers(task.business_key):
             raise NotAllowed("Người lập hồ sơ không được thẩm định hồ sơ do mình lập.")
 
 
@@ -47,7 +47,7 @@ def _preparers(business_key: str) -> set[str]:
     rows = context.session().scalars(
         select(TaskRow.completed_by).where(
             TaskRow.business_key == business_key,
-            TaskRow.bpmn_id == "prepare_dossier",
+            TaskRow.form == "prepare_dossier",
             TaskRow.state == "completed",
         )
     )

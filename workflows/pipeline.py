@@ -196,7 +196,7 @@ class NominationSync:
     def completing(self, session: Session, completed: CompletedTask) -> list[PendingEvent]:
         """A ballot goes into the box before the process counts them."""
         task = completed.task
-        if task.bpmn_id != "vote":
+        if task.form != "vote":
             return []
         nomination_id = int(task.data["nomination_id"])
         org, round_no = str(task.data["current_org"]), int(task.data["vote_round"])
@@ -230,7 +230,7 @@ def _record_task(
     task, data = completed.task, completed.data
     org = str(task.data.get("current_org", nomination.current_org))
     now = clock.now()
-    if task.bpmn_id in ("decide", "record_outside_decision"):
+    if task.form in ("decide", "record_outside_decision"):
         rules = task.data.get("rules") or {}
         session.add(
             Decision(
@@ -247,7 +247,7 @@ def _record_task(
                 at=now,
             )
         )
-    elif task.bpmn_id == "review_comments":
+    elif task.form == "review_comments":
         comments.handle_comments(session, nomination.id, org, data["outcome"], completed.actor)
 
 
@@ -262,7 +262,7 @@ def _sync_stage(session: Session, nomination: Nomination, view: InstanceView) ->
         nomination.status = nomination.stage = final
         return
     nomination.status = "open"
-    open_stages = {t.bpmn_id for t in view.ready_tasks}
+    open_stages = {t.form for t in view.ready_tasks}
     stage = next((s for s in TASK_STAGES if s in open_stages), None)
     if view.status == "error":
         stage = "error"

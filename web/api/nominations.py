@@ -102,6 +102,9 @@ class NomineeOut(Schema):
 class OpenTask(Schema):
     id = fields.String(required=True)
     bpmn_id = fields.String(required=True)
+    form_key = fields.String(
+        required=True, metadata={"description": "The form the task shows (its stage)"}
+    )
     title = fields.String(required=True)
     lane = fields.String(allow_none=True)
     org = fields.String(allow_none=True)

@@ -78,6 +78,9 @@ class TaskNomination(Schema):
 class TaskOut(Schema):
     id = fields.String(required=True)
     bpmn_id = fields.String(required=True)
+    form_key = fields.String(
+        required=True, metadata={"description": "The form the task shows (its stage)"}
+    )
     title = fields.String(required=True)
     lane = fields.String(allow_none=True)
     org = fields.String(allow_none=True)

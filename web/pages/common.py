@@ -5,7 +5,7 @@ web.api.context)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -93,6 +93,15 @@ def label(prefix: str, code: str | None) -> str:
     return t(key) if key in MESSAGES else (code or "")
 
 
+def task_name(task: Mapping[str, Any]) -> str:
+    """A task as people call it: the pipeline's own stage name, or the title an admin gave a
+    task they added (which may reuse a form, so the form's name would mislead)."""
+    key = f"stage_{task['bpmn_id']}"
+    if task["bpmn_id"] == task.get("form_key") and key in MESSAGES:
+        return t(key)
+    return str(task.get("title") or task["bpmn_id"])
+
+
 def level_name(level: str) -> str:
     return f"{level} — {LEVEL_NAMES.get(level, level)}"
 
@@ -124,6 +133,7 @@ def _globals() -> dict[str, Any]:
         "local": local,
         "local_due": local_due,
         "label": label,
+        "task_name": task_name,
         "level_name": level_name,
         "page_user": me,
     }

@@ -102,11 +102,11 @@ def _task_page(
     )
 
 
-def form_data(bpmn_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def form_data(form: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The submitted form as the task takes it, and as it was typed (to show again)."""
     data: dict[str, Any] = {}
     typed: dict[str, Any] = {}
-    for field in queries.form_of(bpmn_id):
+    for field in queries.form_of(form):
         name, kind = field["name"], field["type"]
         raw = request.form.get(name, "")
         typed[name] = raw
@@ -130,10 +130,10 @@ def complete(task_id: str) -> Any:
     who = user()
     if len(task_id) > TASK_ID_LENGTH or "\x00" in task_id:
         abort(404)
-    bpmn_id = context.read().scalar(select(TaskRow.bpmn_id).where(TaskRow.id == task_id))
-    if bpmn_id is None or bpmn_id not in FORMS:
+    form = context.read().scalar(select(TaskRow.form).where(TaskRow.id == task_id))
+    if form is None or form not in FORMS:
         abort(404)
-    data, typed = form_data(bpmn_id)
+    data, typed = form_data(form)
     try:
         complete_task(who, task_id, data)
     except Conflict:
