@@ -42,6 +42,10 @@ class Conflict(EngineError):
     """Someone else changed the instance first, or the task is no longer ready."""
 
 
+class Suspended(Conflict):
+    """The instance is suspended by an administrator: nothing may change it until resumed."""
+
+
 class NotAllowed(EngineError):
     """The actor may not do this."""
 

@@ -42,6 +42,7 @@ from engine.errors import (
     NotFound,
     NotWaiting,
     ScriptError,
+    Suspended,
 )
 from engine.models import Instance, table_of
 from engine.ports import (
@@ -66,6 +67,8 @@ MAX_TREE_DEPTH = 900
 MAX_ENGINE_TASKS_PER_RUN = 5000
 
 ACTIVE, COMPLETED, ERROR = "active", "completed", "error"
+# Set by an administrator: no task completion, message or timer until resumed.
+SUSPENDED = "suspended"
 
 INSTANCES = table_of(Instance)
 # Labelled, because the task inbox row they are joined to has an `id` and a `state` too.
@@ -247,7 +250,7 @@ class Engine:
                 raise Conflict(f"task {found['bpmn_id']} is already {found['state']}{by}")
             instance = _Record.of(found)
             if instance.status != ACTIVE:
-                raise Conflict(f"instance {instance.business_key} is {instance.status}")
+                _refuse_inactive(instance)
             workflow = self._restore(session, instance)
             task = self._ready_task(workflow, task_id)
             view = human_task(task, found)
@@ -286,6 +289,8 @@ class Engine:
         """Deliver message `name` to the instance with `business_key`."""
         with self._transaction() as session:
             instance, workflow = self._load(session, INSTANCES.c.business_key == business_key)
+            if instance.status == SUSPENDED:
+                _refuse_inactive(instance)
             if instance.status != ACTIVE:
                 raise NotWaiting(
                     f"instance {business_key} is {instance.status} and waits for no message"
@@ -371,6 +376,46 @@ class Engine:
                     },
                 )
             )
+            self._advance(workflow, change)
+            return self._save(session, instance, workflow, change)
+
+    def suspend(self, instance_id: int, actor: str, reason: str = "") -> None:
+        """Stop an active instance: its tasks cannot be completed, messages are refused and
+        its timers wait, until `resume`. Nothing of the workflow changes."""
+        with self._transaction() as session:
+            instance = self._record(session, instance_id)
+            if instance.status != ACTIVE:
+                raise Conflict(
+                    f"instance {instance.business_key} is {instance.status}; "
+                    "only an active instance can be suspended"
+                )
+            values = {
+                "status": SUSPENDED,
+                "updated_at": self.clock.now(),
+                "lock_version": instance.lock_version + 1,
+                "instance_id": instance_id,
+                "loaded_version": instance.lock_version,
+            }
+            if session.connection().execute(_UPDATE_INSTANCE, values).rowcount != 1:
+                raise Conflict(
+                    f"instance {instance.business_key} was changed by someone else; "
+                    "reload and retry"
+                )
+            event = PendingEvent(
+                actor, "instance.suspended", instance_id, payload={"reason": reason}
+            )
+            audit.append(session, self.clock.now(), [event])
+
+    def resume(self, instance_id: int, actor: str) -> InstanceView:
+        """Let a suspended instance go on; timers that fell due meanwhile fire now."""
+        with self._transaction() as session:
+            instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
+            if instance.status != SUSPENDED:
+                raise Conflict(
+                    f"instance {instance.business_key} is {instance.status}, not suspended"
+                )
+            change = _Change()
+            change.events.append(PendingEvent(actor, "instance.resumed", instance.id))
             self._advance(workflow, change)
             return self._save(session, instance, workflow, change)
 
@@ -533,6 +578,17 @@ class Engine:
         instance = _Record.of(found)
         return instance, self._restore(session, instance)
 
+    def _record(self, session: Session, instance_id: int) -> _Record:
+        found = (
+            session.connection()
+            .execute(select(*_INSTANCE_COLUMNS).where(INSTANCES.c.id == instance_id))
+            .mappings()
+            .first()
+        )
+        if found is None:
+            raise NotFound("no such instance")
+        return _Record.of(found)
+
     def _restore(self, session: Session, instance: _Record) -> BpmnWorkflow:
         assert instance.id is not None
         workflow = self._workflows.take(instance.id, instance.lock_version)
@@ -613,6 +669,15 @@ class _WorkflowCache:
             self._entries.move_to_end(instance_id)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+
+
+def _refuse_inactive(instance: _Record) -> None:
+    if instance.status == SUSPENDED:
+        raise Suspended(
+            f"instance {instance.business_key} is suspended by an administrator; "
+            "nothing can change until it is resumed"
+        )
+    raise Conflict(f"instance {instance.business_key} is {instance.status}")
 
 
 def _is_timer(task: Task) -> bool:

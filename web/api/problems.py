@@ -146,7 +146,7 @@ def from_domain_error(error: Exception) -> Response:
         Conflict: 409,
         NotWaiting: 409,
         CommentRefused: 409,
-    }[type(error)]
+    }[next(c for c in type(error).__mro__ if c in DOMAIN_ERRORS)]
     return problem(status, str(error))
 
 
