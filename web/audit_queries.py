@@ -12,10 +12,12 @@ from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent, DefinitionVersion, Instance, TaskRow
+from web import diagram
 from workflows import orgs
 from workflows.access import Principal, nomination_filter
 from workflows.models import Decision, Nomination, Organisation, Person, Tally
 
+DONE_ACTIONS = ("task.completed", "timer.fired")
 SECRET_KEYS = frozenset({"vote", "choice"})
 HEADER_KEYS = frozenset({"bpmn_id", "lane", "org_scope"})
 
@@ -103,6 +105,32 @@ def _view(
         "definition_version": version,
         "rule_id": _rule_id(payload, data),
     }
+
+
+def path_of(
+    session: Session, instance_id: int, events: Iterable[Mapping[str, Any]]
+) -> diagram.Path:
+    """How far an instance got with each element of its diagram: done (completed tasks and
+    fired timers, from its audit `events` as `views` gives them, and the task projection),
+    active (its open tasks) and error (the element it failed at, while in error)."""
+    events = list(events)
+    done = {e["bpmn_id"] for e in events if e["action"] in DONE_ACTIONS and e["bpmn_id"]}
+    error = {e["bpmn_id"] for e in events if "error" in e["action"] and e["bpmn_id"]}
+    active: set[str] = set()
+    for bpmn_id, state in session.execute(
+        select(TaskRow.bpmn_id, TaskRow.state).where(TaskRow.instance_id == instance_id)
+    ):
+        if state == "completed":
+            done.add(bpmn_id)
+        elif state == "ready":
+            active.add(bpmn_id)
+    failed = session.execute(
+        select(Instance.status, Instance.error_element).where(Instance.id == instance_id)
+    ).first()
+    if failed is not None and failed.status == "error" and failed.error_element:
+        error.add(failed.error_element)
+    started = any(e["action"] == "instance.started" for e in events)
+    return diagram.Path(done=done, active=active, error=error, started=started)
 
 
 def _rule_id(payload: Mapping[str, Any], data: Mapping[str, Any]) -> int | None:

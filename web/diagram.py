@@ -6,8 +6,9 @@ ones waiting now `active`, the ones that failed `error`. No script: the pages' C
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -138,6 +139,14 @@ def render(xml: str, path: Path, title: str = "") -> str:
     for edge in edges:
         _edge(svg, edge, elements, path)
     return etree.tostring(svg, encoding="unicode")
+
+
+def render_version(sources: Mapping[str, Any], path: Path, title: str = "") -> str:
+    """The diagram of a definition version's BPMN file (its `sources`), or "" without one."""
+    for name, xml in sources.items():
+        if name.endswith(".bpmn") and isinstance(xml, str):
+            return render(xml, path, title)
+    return ""
 
 
 def _tag(elements: dict[str | None, etree._Element], shape: etree._Element) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import has_request_context, request, session
 
+from web.i18n_instances import INSTANCE_MESSAGES
+
 LANGUAGES = ("vi", "en")
 
 # The pages' own strings (web/pages); kept apart from the API's for readability.
@@ -479,6 +481,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The instance is {status}, not in error; there is nothing to retry.",
     ),
     **PAGE_MESSAGES,
+    **INSTANCE_MESSAGES,
 }
 
 

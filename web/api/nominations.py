@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock
-from engine.errors import InvalidTaskData, NotFound, NotWaiting
+from engine.errors import InvalidTaskData, NotFound, NotWaiting, Suspended
 from web import queries
 from web.api import context
 from web.api.auth import BEARER
@@ -265,4 +265,6 @@ def withdraw(body: dict[str, str], nomination_id: int) -> Any:
             Nominations(context.engine()).withdraw(nomination_id, who.username, body["reason"])
     except NotWaiting as exc:
         raise NotWaiting(t("nomination_ended")) from exc
+    except Suspended as exc:
+        raise Suspended(t("instance_suspended")) from exc
     return fresh_detail(nomination_id)

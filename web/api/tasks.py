@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, InvalidTaskData, NotFound
+from engine.errors import Conflict, InvalidTaskData, NotFound, Suspended
 from engine.models import TaskRow
 from engine.ports import InstanceView
 from web import queries
@@ -178,6 +178,8 @@ def complete_task(who: Principal, task_id: str, data: Mapping[str, Any]) -> Inst
             return Nominations(context.engine()).complete(task_id, who.username, data)
     except NotFound as exc:
         raise NotFound(t("task_not_found")) from exc
+    except Suspended as exc:
+        raise Suspended(t("instance_suspended")) from exc
     except Conflict as exc:
         context.close_read()  # the request's snapshot predates the change that won
         state = context.read().scalar(select(TaskRow.state).where(TaskRow.id == task_id))

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from engine import audit
-from engine.models import AuditEvent, DefinitionVersion, Instance, TaskRow
+from engine.models import AuditEvent, DefinitionVersion, Instance
 from web import audit_queries, diagram
 from web.api import context
 from web.i18n import t
@@ -29,7 +29,6 @@ from workflows.models import Award, Campaign, Nomination, Organisation
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
-DONE_ACTIONS = ("task.completed", "timer.fired")
 
 
 def overseer() -> Principal:
@@ -81,8 +80,8 @@ def _history_page(nomination_id: int, template: str, view: str) -> Any:
     ).first()
     svg = ""
     if instance is not None:
-        path = _path(instance.id, history["events"])
-        svg = _svg(instance.sources, path, t("audit_diagram"))
+        path = audit_queries.path_of(session, instance.id, history["events"])
+        svg = diagram.render_version(instance.sources, path, t("audit_diagram"))
     _log_read(who, {"nomination_id": row.id, "view": view})
     return render(
         template,
@@ -94,28 +93,6 @@ def _history_page(nomination_id: int, template: str, view: str) -> Any:
         diagram=Markup(svg),
         describe=describe,
     )
-
-
-def _path(instance_id: int, events: list[dict[str, Any]]) -> diagram.Path:
-    done = {e["bpmn_id"] for e in events if e["action"] in DONE_ACTIONS and e["bpmn_id"]}
-    error = {e["bpmn_id"] for e in events if "error" in e["action"] and e["bpmn_id"]}
-    active: set[str] = set()
-    for bpmn_id, state in context.read().execute(
-        select(TaskRow.bpmn_id, TaskRow.state).where(TaskRow.instance_id == instance_id)
-    ):
-        if state == "completed":
-            done.add(bpmn_id)
-        elif state == "ready":
-            active.add(bpmn_id)
-    started = any(e["action"] == "instance.started" for e in events)
-    return diagram.Path(done=done, active=active, error=error, started=started)
-
-
-def _svg(sources: dict[str, Any], path: diagram.Path, title: str) -> str:
-    for name, xml in sources.items():
-        if name.endswith(".bpmn") and isinstance(xml, str):
-            return diagram.render(xml, path, title)
-    return ""
 
 
 def describe(event: dict[str, Any]) -> list[tuple[str, str]]:

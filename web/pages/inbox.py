@@ -11,8 +11,8 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound
-from engine.models import TaskRow
+from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound, Suspended
+from engine.models import Instance, TaskRow
 from web import queries
 from web.api import context
 from web.api.tasks import TASK_ID_LENGTH, complete_each, complete_task
@@ -82,7 +82,15 @@ def _task_or_404(task_id: str) -> dict[str, Any]:
 @bp.get("/tasks/<task_id>")
 @signed_in
 def task(task_id: str) -> Any:
-    return _task_page(_task_or_404(task_id), values={}, errors={})
+    item = _task_or_404(task_id)
+    status = context.read().scalar(
+        select(Instance.status)
+        .join(TaskRow, TaskRow.instance_id == Instance.id)
+        .where(TaskRow.id == task_id)
+    )
+    if status == "suspended":
+        flash(t("instance_suspended"), "warning")
+    return _task_page(item, values={}, errors={})
 
 
 def _task_page(
@@ -136,6 +144,8 @@ def complete(task_id: str) -> Any:
     data, typed = form_data(form)
     try:
         complete_task(who, task_id, data)
+    except Suspended:
+        return redirect(url_for("pages.task", task_id=task_id))  # which says why
     except Conflict:
         # Sent twice, or a colleague took it meanwhile: say so, not an error page.
         flash(t("task_done"), "warning")

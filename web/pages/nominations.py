@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
-from engine.errors import InvalidTaskData, NotWaiting
+from engine.errors import InvalidTaskData, NotWaiting, Suspended
 from web import queries
 from web.api import context
 from web.api.nominations import app_clock
@@ -58,6 +58,8 @@ def withdraw(nomination_id: int) -> Any:
             Nominations(context.engine()).withdraw(row.id, user().username, reason)
     except NotWaiting:
         flash(t("nomination_ended"), "warning")
+    except Suspended:
+        flash(t("instance_suspended"), "warning")
     else:
         flash(t("withdrawn"), "success")
     return redirect(url_for("pages.nomination", nomination_id=nomination_id))

@@ -1,0 +1,123 @@
+"""Vietnamese first, English second: the admin views of process versions and instances."""
+
+from __future__ import annotations
+
+INSTANCE_MESSAGES: dict[str, tuple[str, str]] = {
+    # Engine refusals, in the user's language
+    "instance_suspended": (
+        "Hồ sơ đang tạm dừng: quản trị hệ thống đã tạm dừng quy trình này, chưa thể xử lý.",
+        "The nomination is suspended: an administrator has paused its process; "
+        "it cannot be handled now.",
+    ),
+    "instance_not_active": (
+        "Tiến trình đang ở trạng thái {status}; chỉ tạm dừng được tiến trình đang chạy.",
+        "The instance is {status}; only a running instance can be suspended.",
+    ),
+    "instance_not_suspended": (
+        "Tiến trình đang ở trạng thái {status}, không bị tạm dừng.",
+        "The instance is {status}, not suspended.",
+    ),
+    "instance_changed": (
+        "Tiến trình vừa được người khác thay đổi; vui lòng tải lại trang.",
+        "Someone else changed the instance meanwhile; reload the page.",
+    ),
+    "retry_data_invalid": (
+        'Dữ liệu sửa phải là một đối tượng JSON, ví dụ {{"ten": "giá trị"}}.',
+        'Corrected data must be a JSON object, e.g. {{"name": "value"}}.',
+    ),
+    # Audit labels
+    "audit_action_instance.suspended": ("Tạm dừng quy trình", "Process suspended"),
+    "audit_action_instance.resumed": ("Tiếp tục quy trình", "Process resumed"),
+    "audit_action_instance.retried": ("Chạy lại sau lỗi", "Retried after an error"),
+    "audit_action_instance.error": ("Quy trình gặp lỗi", "Process error"),
+    # Statuses
+    "instance_status_active": ("Đang chạy", "Running"),
+    "instance_status_suspended": ("Tạm dừng", "Suspended"),
+    "instance_status_error": ("Lỗi", "Error"),
+    "instance_status_completed": ("Đã kết thúc", "Finished"),
+    # Definitions and versions
+    "versions_title": ("Quy trình và phiên bản", "Processes and versions"),
+    "versions_empty": ("Chưa triển khai quy trình nào.", "No process is deployed."),
+    "versions_process": ("Quy trình {key}", "Process {key}"),
+    "versions_edit": ("Sửa trong trình thiết kế", "Edit in the designer"),
+    "versions_instances": ("Xem các phiên chạy", "See its instances"),
+    "col_version": ("Phiên bản", "Version"),
+    "col_deployed_by": ("Người triển khai", "Deployed by"),
+    "col_deployed_at": ("Thời điểm", "When"),
+    "col_comment": ("Ghi chú", "Comment"),
+    "col_running": ("Đang chạy", "Running"),
+    "col_in_error": ("Lỗi", "In error"),
+    "col_suspended": ("Tạm dừng", "Suspended"),
+    "col_finished": ("Đã kết thúc", "Finished"),
+    "col_changes": ("Thay đổi", "Changes"),
+    "version_diff_link": ("So với phiên bản {n}", "Against version {n}"),
+    "version_first": ("Phiên bản đầu tiên", "First version"),
+    "version_title": ("{key} — phiên bản {n}", "{key} — version {n}"),
+    "version_diff_title": (
+        "Thay đổi so với phiên bản {n}",
+        "Changes against version {n}",
+    ),
+    "version_no_previous": (
+        "Đây là phiên bản đầu tiên; không có phiên bản trước để so sánh.",
+        "This is the first version; there is nothing to compare it with.",
+    ),
+    "version_sources": ("Tệp nguồn", "Source files"),
+    "version_download": ("Tải về", "Download"),
+    "version_against": ("So với phiên bản", "Compare with version"),
+    "version_compare": ("So sánh", "Compare"),
+    "diff_none": ("Không có thay đổi.", "No changes."),
+    "diff_layout_only": (
+        "Chỉ thay đổi bố cục sơ đồ (vị trí, kích thước); quy trình không đổi.",
+        "Layout only: the diagram moved, the process is unchanged.",
+    ),
+    "diff_added": ("Thêm", "Added"),
+    "diff_removed": ("Bỏ", "Removed"),
+    "diff_changed": ("Sửa", "Changed"),
+    "diff_file_added": ("Thêm tệp {file}", "File {file} added"),
+    "diff_file_removed": ("Bỏ tệp {file}", "File {file} removed"),
+    # Instances
+    "instances_title": ("Phiên chạy quy trình", "Process instances"),
+    "instances_empty": ("Không có phiên chạy nào khớp bộ lọc.", "No instance matches."),
+    "instances_total": ("{total} phiên chạy", "{total} instances"),
+    "filter_definition": ("Quy trình", "Process"),
+    "filter_version": ("Phiên bản", "Version"),
+    "filter_status": ("Trạng thái", "Status"),
+    "filter_org": ("Đơn vị", "Organisation"),
+    "filter_business_key": ("Mã hồ sơ", "Business key"),
+    "col_instance": ("Phiên chạy", "Instance"),
+    "col_status": ("Trạng thái", "Status"),
+    "col_updated": ("Cập nhật", "Updated"),
+    "col_nomination": ("Hồ sơ", "Nomination"),
+    "page_prev": ("Trang trước", "Previous page"),
+    "page_next": ("Trang sau", "Next page"),
+    "instance_title": ("Phiên chạy {key}", "Instance {key}"),
+    "instance_diagram": ("Sơ đồ quy trình với các bước đã qua", "Process diagram with its path"),
+    "instance_legend": (
+        "Xanh: đã xong · Vàng viền đậm: đang chờ · Đỏ: lỗi",
+        "Green: done · Yellow, bold: waiting · Red: error",
+    ),
+    "instance_open_tasks": ("Công việc đang chờ", "Open tasks"),
+    "instance_no_open_task": ("Không có công việc nào đang chờ.", "No task is waiting."),
+    "instance_history": ("Nhật ký", "History"),
+    "instance_error": ("Lỗi tại bước {element}", "Error at {element}"),
+    "instance_suspend": ("Tạm dừng", "Suspend"),
+    "instance_suspend_reason": ("Lý do tạm dừng", "Reason for suspending"),
+    "instance_resume": ("Tiếp tục", "Resume"),
+    "instance_retry": ("Chạy lại", "Retry"),
+    "instance_retry_data": (
+        "Dữ liệu sửa (JSON, không bắt buộc)",
+        "Corrected data (JSON, optional)",
+    ),
+    "instance_suspended_done": ("Đã tạm dừng phiên chạy.", "The instance is suspended."),
+    "instance_resumed_done": ("Phiên chạy đã tiếp tục.", "The instance runs again."),
+    "instance_retried_done": (
+        "Đã chạy lại; trạng thái hiện tại: {status}.",
+        "Retried; it is now {status}.",
+    ),
+    "instance_of_version": ("{key}, phiên bản {n}", "{key}, version {n}"),
+    "col_task": ("Công việc", "Task"),
+    "col_lane": ("Vai trò", "Role"),
+    "col_actor": ("Người thực hiện", "Actor"),
+    "col_action": ("Hành động", "Action"),
+    "col_at": ("Thời điểm", "When"),
+}
