@@ -16,7 +16,7 @@ from engine import audit
 from engine.errors import Conflict, NotFound
 from engine.models import DefinitionVersion, table_of
 from engine.parsing import ParsedDefinition, parse_definition
-from engine.ports import RoleCatalog
+from engine.ports import FormCatalog, RoleCatalog
 from engine.validation import validate_definition
 
 
@@ -42,9 +42,12 @@ def deploy(
     at: datetime,
     key: str | None = None,
     comment: str = "",
+    forms: FormCatalog | None = None,
 ) -> DeployResult:
     """Validate and store a new version; raises DefinitionRejected and stores nothing on error."""
-    parsed = validate_definition(files, roles.known_roles())
+    parsed = validate_definition(
+        files, roles.known_roles(), forms=forms.known_forms() if forms else None
+    )
     key = key or parsed.process_id
     sha = content_hash(files)
     latest = latest_version(session, key)

@@ -204,6 +204,13 @@ class _LockedSpiffBpmnParser(SpiffBpmnParser):  # type: ignore[misc]
             super().add_dmn_xml(node, filename)
 
 
+def form_of(spec: Any) -> str:
+    """The form a user task shows: its `form` property (spiffworkflow:property), so an admin
+    can add a task that reuses a known form; the BPMN id when it has none."""
+    properties = (getattr(spec, "extensions", None) or {}).get("properties") or {}
+    return str(properties.get("form") or spec.bpmn_id or spec.name)
+
+
 def find_element(root: etree._Element, element_id: str) -> etree._Element | None:
     """The element with this id attribute, if any (the id is passed as an XPath variable)."""
     found = root.xpath("//*[@id=$id]", id=element_id)

@@ -64,6 +64,12 @@ class RoleCatalog(Protocol):
         ...
 
 
+class FormCatalog(Protocol):
+    def known_forms(self) -> Collection[str]:
+        """Form codes a user task may show (its `form` property, else its BPMN id)."""
+        ...
+
+
 class TaskGuard(Protocol):
     def authorize(self, actor: str, task: HumanTask) -> None:
         """Raise `engine.errors.NotAllowed` when `actor` may not complete `task`."""

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.models import TaskRow, table_of
+from engine.parsing import form_of
 from engine.ports import HumanTask
 
 READY, COMPLETED, CANCELLED = "ready", "completed", "cancelled"
@@ -100,13 +101,6 @@ def sync_tasks(
         connection.execute(_INSERT, new_rows)
         views.extend(human_task(ready[row["id"]], row) for row in new_rows)
     return views
-
-
-def form_of(spec: Any) -> str:
-    """The form a user task shows: its `form` property (spiffworkflow:property), so an admin
-    can add a task that reuses a known form; the BPMN id when it has none."""
-    properties = (getattr(spec, "extensions", None) or {}).get("properties") or {}
-    return str(properties.get("form") or spec.bpmn_id or spec.name)
 
 
 def human_task(task: Task, row: Row) -> HumanTask:

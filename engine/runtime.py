@@ -49,6 +49,7 @@ from engine.ports import (
     ChangeListener,
     Clock,
     CompletedTask,
+    FormCatalog,
     HumanTask,
     InstanceView,
     RoleCatalog,
@@ -145,9 +146,11 @@ class Engine:
         step_budget: int = DEFAULT_STEP_BUDGET,
         specs: definitions.SpecCache | None = None,
         listeners: Sequence[ChangeListener] = (),
+        forms: FormCatalog | None = None,
     ) -> None:
         self.sessions = sessions
         self.roles = roles
+        self.forms = forms
         self.guard = guard
         self.validator = validator
         self.helpers = dict(helpers or {})
@@ -174,6 +177,7 @@ class Engine:
                 session,
                 self.roles,
                 files,
+                forms=self.forms,
                 deployed_by=deployed_by,
                 at=self.clock.now(),
                 key=key,

@@ -39,6 +39,7 @@ from engine.parsing import (
     choose_start_process,
     dmn_schema,
     file_kind,
+    form_of,
     is_executable,
     parse_definition,
     source_line,
@@ -159,10 +160,13 @@ def validate_definition(
     files: Mapping[str, bytes],
     roles: Collection[str],
     process_id: str | None = None,
+    *,
+    forms: Collection[str] | None = None,
 ) -> ParsedDefinition:
     """Check a definition (filename → bytes) and return it parsed, or raise every problem.
 
-    `roles` are the role codes a human-task lane may name. Without `process_id` the process
+    `roles` are the role codes a human-task lane may name; `forms`, when given, the forms a
+    user task may show. Without `process_id` the process
     to start is the only executable one that no call activity calls.
     """
     report = _Report()
@@ -203,6 +207,8 @@ def validate_definition(
         raise DefinitionRejected(report.problems) from None
 
     _check_spec_lanes(parsed, known_roles, report)
+    if forms is not None:
+        _check_spec_forms(parsed, frozenset(forms), report)
     if report.problems:
         raise DefinitionRejected(report.problems)
     return parsed
@@ -945,6 +951,27 @@ def _check_spec_lanes(parsed: ParsedDefinition, roles: frozenset[str], report: _
             Problem(
                 bpmn_id,
                 f'Task "{bpmn_id}" waits for a person but its lane ({lane!r}) is not a known role.',
+                filename,
+            )
+        )
+
+
+def _check_spec_forms(parsed: ParsedDefinition, forms: frozenset[str], report: _Report) -> None:
+    """A task a person completes must show a form the application has."""
+    for filename, task_spec in _iter_task_specs(parsed):
+        bpmn_id = getattr(task_spec, "bpmn_id", None)
+        if not getattr(task_spec, "manual", False) or not bpmn_id:
+            continue
+        form = form_of(task_spec)
+        if form in forms:
+            continue
+        name = getattr(task_spec, "bpmn_name", None) or bpmn_id
+        known = ", ".join(sorted(forms)) or "none are defined"
+        report.add(
+            Problem(
+                bpmn_id,
+                f'Task "{name}" shows form "{form}", which is not a known form; set its "form" '
+                f"property to one of: {known}.",
                 filename,
             )
         )

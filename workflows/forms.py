@@ -1,12 +1,14 @@
 """The forms of the pipeline's human tasks: what each takes, validated with Vietnamese messages.
 
-One form per BPMN task id (docs/process-contract.md). The engine calls `TaskForms.clean`
-before a task is completed; pages and the API describe the same forms with `describe`.
+One form per pipeline task id (docs/process-contract.md); a task an admin adds names one of
+them in its `form` property — `check` is the general-purpose one for an added review step.
+The engine calls `TaskForms.clean` before a task is completed; pages and the API describe the
+same forms with `describe`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -182,6 +184,21 @@ class RecordOutsideDecision(Schema):
             _need(data, "decision_no", "decision_date", "issuer")
 
 
+class Check(Schema):
+    """An extra review step an admin adds (a legal check, a union committee's opinion…):
+    the outcome goes into the process data, where a gateway after the task may route on it."""
+
+    result = _choice(
+        "passed", "failed", labels={"passed": "Đạt yêu cầu", "failed": "Không đạt yêu cầu"}
+    )
+    note = _text(label="Ý kiến")
+
+    @validates_schema
+    def _conditional(self, data: dict[str, Any], **_: Any) -> None:
+        if data["result"] == "failed":
+            _need(data, "note")
+
+
 FORMS: dict[str, type[Schema]] = {
     "prepare_dossier": PrepareDossier,
     "appraise": Appraise,
@@ -190,6 +207,7 @@ FORMS: dict[str, type[Schema]] = {
     "review_comments": ReviewComments,
     "decide": Decide,
     "record_outside_decision": RecordOutsideDecision,
+    "check": Check,
 }
 # Submitted but never kept in the workflow state: the secret ballot goes to the ballot box.
 PRIVATE_FIELDS = {"vote": ("vote",)}
@@ -252,7 +270,11 @@ def _flatten(messages: dict[str, Any]) -> dict[str, str]:
 
 
 class TaskForms:
-    """The engine's TaskDataValidator: returns what the workflow keeps of a submission."""
+    """The engine's TaskDataValidator and FormCatalog: returns what the workflow keeps of a
+    submission, and which forms a deployed user task may name."""
+
+    def known_forms(self) -> Collection[str]:
+        return FORMS.keys()
 
     def clean(self, task: HumanTask, data: Mapping[str, Any]) -> dict[str, Any]:
         loaded = load(task.form, data, route=task.data.get("route"))

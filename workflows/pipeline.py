@@ -35,6 +35,7 @@ PIPELINE_FILES = ("nomination.bpmn", "route.dmn")
 TASK_STAGES = (
     "prepare_dossier",
     "appraise",
+    "check",
     "record_meeting",
     "vote",
     "review_comments",
@@ -56,6 +57,7 @@ def build_engine(
         roles=DomainRoles(),
         guard=NominationGuard(),
         validator=TaskForms(),
+        forms=TaskForms(),
         helpers=HELPERS,
         clock=clock,
         listeners=[NominationSync()],

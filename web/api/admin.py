@@ -1,4 +1,6 @@
-"""Administration: process definitions (list, deploy, dry run, sources) and instances in error.
+"""Administration: process definitions (list, deploy, dry run, sources, differences between
+versions) and instances (list with filters, one with its diagram's element states, suspend,
+resume, retry after an error).
 
 Every endpoint needs the `admin` role at some organisation. The admins at the top of each
 chain (TLD, BO_GDDT) run the installation, and a deployed definition serves every
@@ -9,8 +11,6 @@ definition to scope them by.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Mapping
 from http import HTTPStatus
 from pathlib import PureWindowsPath
 from typing import Any
@@ -19,21 +19,21 @@ from flask import request
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import DataError
-from sqlalchemy.orm import defer
 
 from engine import definitions
 from engine.errors import Conflict, NotAllowed, NotFound
 from engine.models import DefinitionVersion, Instance
 from engine.ports import InstanceView
 from engine.validation import validate_definition
+from web import instance_queries
 from web.api import context
 from web.api.auth import BEARER
 from web.api.common import PageArgs, page_of, page_schema
 from web.i18n import t
 from workflows.access import Principal
-from workflows.models import Nomination
+from workflows.forms import TaskForms
 from workflows.roles import DomainRoles
 
 blp = Blueprint("admin", __name__, url_prefix="", description="Quản trị — administration")
@@ -41,7 +41,7 @@ blp = Blueprint("admin", __name__, url_prefix="", description="Quản trị — 
 _TOO_LARGE = HTTPStatus.REQUEST_ENTITY_TOO_LARGE.name
 _INVALID = HTTPStatus.UNPROCESSABLE_ENTITY.name
 
-STATUSES = ("active", "completed", "error")
+STATUSES = instance_queries.STATUSES
 _MAX_FILES = 20
 _KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,99}")
 
@@ -96,6 +96,7 @@ class VersionSchema(Schema):
 
 class VersionUseSchema(VersionSchema):
     running = fields.Integer(required=True, metadata={"description": "Instances active"})
+    suspended = fields.Integer(required=True)
     in_error = fields.Integer(required=True)
     finished = fields.Integer(required=True)
 
@@ -119,10 +120,28 @@ class ValidSchema(Schema):
     process_id = fields.String(required=True)
 
 
+_NO_NUL = validate.Regexp(r"^[^\x00]*$", error="NUL is not allowed.")
+
+
+def _text_arg() -> fields.String:
+    return fields.String(validate=[validate.Length(max=100), _NO_NUL])
+
+
 class InstanceArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(STATUSES))
-    definition = fields.String(validate=validate.Length(max=100))
-    business_key = fields.String(validate=validate.Length(max=100))
+    definition = _text_arg()
+    version = fields.Integer(
+        validate=validate.Range(min=1, max=2147483647), metadata={"description": "Version number"}
+    )
+    business_key = _text_arg()
+    stage = fields.String(
+        validate=[validate.Length(max=200), _NO_NUL],
+        metadata={"description": "The form or BPMN id of an open task, or the nomination's stage"},
+    )
+    org = fields.String(
+        validate=[validate.Length(max=100), _NO_NUL],
+        metadata={"description": "The nomination's current or origin organisation"},
+    )
 
 
 class RetriedSchema(Schema):
@@ -137,8 +156,82 @@ class RetriedSchema(Schema):
 
 class InstanceSchema(RetriedSchema):
     nomination_id = fields.Integer(allow_none=True)
+    nominee_name = fields.String(allow_none=True)
+    current_org = fields.String(allow_none=True)
+    origin_org = fields.String(allow_none=True)
+    stage = fields.String(allow_none=True, metadata={"description": "The nomination's stage"})
+    open_stages = fields.List(
+        fields.String(), required=True, metadata={"description": "Forms of the open tasks"}
+    )
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
+
+
+class InstanceTaskSchema(Schema):
+    id = fields.String(required=True)
+    bpmn_id = fields.String(required=True)
+    form = fields.String(required=True)
+    title = fields.String(required=True)
+    lane = fields.String(allow_none=True)
+    org_scope = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(allow_none=True)
+
+
+class ElementsSchema(Schema):
+    done = fields.List(fields.String(), required=True)
+    active = fields.List(fields.String(), required=True)
+    error = fields.List(fields.String(), required=True)
+
+
+class InstanceDetailSchema(InstanceSchema):
+    tasks = fields.List(fields.Nested(InstanceTaskSchema), required=True)
+    elements = fields.Nested(
+        ElementsSchema,
+        required=True,
+        metadata={"description": "BPMN element ids by state, for highlighting the diagram"},
+    )
+
+
+class SuspendArgs(Schema):
+    reason = fields.String(load_default="", validate=[validate.Length(max=2000), _NO_NUL])
+
+
+class DetailSchema(Schema):
+    what = fields.String(required=True)
+    property = fields.String(allow_none=True)
+    old = fields.String(required=True)
+    new = fields.String(required=True)
+
+
+class ChangeSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(("added", "removed", "changed")))
+    element_id = fields.String(required=True)
+    element_type = fields.String(required=True)
+    name = fields.String(required=True)
+    file = fields.String(required=True)
+    decision = fields.String(allow_none=True)
+    details = fields.List(fields.Nested(DetailSchema), required=True)
+    text = fields.String(required=True, metadata={"description": "The change in words"})
+
+
+class DiffSchema(Schema):
+    key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    against = fields.Integer(allow_none=True, metadata={"description": "None: a first version"})
+    layout_only = fields.Boolean(required=True)
+    unchanged = fields.Boolean(required=True)
+    files_added = fields.List(fields.String(), required=True)
+    files_removed = fields.List(fields.String(), required=True)
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+
+
+class DiffArgs(Schema):
+    against = fields.Integer(
+        validate=validate.Range(min=1, max=2147483647),
+        metadata={"description": "The version to compare with; the previous one by default"},
+    )
 
 
 class RetryArgs(Schema):
@@ -184,19 +277,7 @@ def list_definitions() -> Any:
     """Deployed definitions with every version, newest first, and how many instances run on
     each."""
     _admin()
-    session = context.read()
-    uses = _uses()
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in session.scalars(
-        select(DefinitionVersion)
-        .options(defer(DefinitionVersion.sources))
-        .order_by(DefinitionVersion.key, DefinitionVersion.version.desc())
-    ):
-        grouped[row.key].append({**_version(row), **uses[row.id]})
-    return [
-        {"key": key, "latest_version": versions[0]["version"], "versions": versions}
-        for key, versions in grouped.items()
-    ]
+    return instance_queries.definitions_with_versions(context.read())
 
 
 @blp.post("/definitions")
@@ -234,7 +315,9 @@ def validate_only() -> Any:
     """Dry run of a deploy: the same checks, nothing stored."""
     _admin()
     files, _ = _uploaded()
-    parsed = validate_definition(files, DomainRoles().known_roles())
+    parsed = validate_definition(
+        files, DomainRoles().known_roles(), forms=TaskForms().known_forms()
+    )
     return {"valid": True, "process_id": parsed.process_id}
 
 
@@ -250,7 +333,38 @@ def definition_version(key: str, number: int) -> Any:
         row = definitions.get_version(session, key, number)
     except NotFound:
         raise NotFound(t("definition_not_found", definition=key, version=number)) from None
-    return {**_version(row), **_uses(row.id)[row.id], "files": row.sources}
+    uses = instance_queries.uses(session, row.id)[row.id]
+    return {**_version(row), **uses, "files": row.sources}
+
+
+@blp.get("/definitions/<key>/versions/<int(max=2147483647):number>/diff")
+@blp.arguments(DiffArgs, location="query")
+@blp.response(200, DiffSchema)
+@blp.alt_response(404, response=HTTPStatus.NOT_FOUND.name, description="No such version")
+@blp.doc(security=BEARER)
+def version_diff(args: dict[str, Any], key: str, number: int) -> Any:
+    """What changed in a version against the one before it (or `against`): flow elements
+    added, removed and changed with what changed, lanes, DMN rows; `layout_only` when only
+    the diagram moved. A first version has `against` null and no changes."""
+    _admin()
+    if len(key) > 100 or "\x00" in key:
+        raise NotFound(t("definition_not_found", definition=key, version=number))
+    _, other, diff = instance_queries.version_diff(
+        context.read(), key, number, args.get("against")
+    )
+    empty = {
+        "layout_only": False,
+        "unchanged": True,
+        "files_added": [],
+        "files_removed": [],
+        "changes": [],
+    }
+    return {
+        "key": key,
+        "version": number,
+        "against": other.version if other else None,
+        **(instance_queries.diff_json(diff) if diff else empty),
+    }
 
 
 @blp.get("/instances")
@@ -258,51 +372,65 @@ def definition_version(key: str, number: int) -> Any:
 @blp.response(200, page_schema(InstanceSchema, "InstancePage"))
 @blp.doc(security=BEARER)
 def list_instances(args: dict[str, Any]) -> Any:
-    """Process instances, most recently changed first; `status=error` for those to fix."""
+    """Process instances, most recently changed first; `status=error` for those to fix,
+    `suspended` for those stopped. Filters: definition key and version number, stage (an
+    open task's form or BPMN id, or the nomination's stage), org (the nomination's current or
+    origin organisation)."""
     _admin()
     session = context.read()
-    query = (
-        select(Instance)
-        .options(defer(Instance.state))
-        .order_by(Instance.updated_at.desc(), Instance.id.desc())
-    )
-    if args.get("status"):
-        query = query.where(Instance.status == args["status"])
-    if args.get("business_key"):
-        query = query.where(Instance.business_key == args["business_key"])
-    if args.get("definition"):
-        query = query.where(
-            Instance.definition_id.in_(
-                select(DefinitionVersion.id).where(DefinitionVersion.key == args["definition"])
-            )
-        )
+    query = instance_queries.instance_query(args)
     page = page_of(session, query, args["page"], args["per_page"])
-    shown = InstanceSchema().fields
-    instances: list[Instance] = list(page["items"])
-    versions = {  # a short table: one row per deploy
-        version_id: (key, number)
-        for version_id, key, number in session.execute(
-            select(DefinitionVersion.id, DefinitionVersion.key, DefinitionVersion.version)
-        )
-    }
-    nominations = {
-        business_key: nomination_id
-        for business_key, nomination_id in session.execute(
-            select(Nomination.business_key, Nomination.id).where(
-                Nomination.business_key.in_([i.business_key for i in instances])
-            )
-        )
-    }
-    page["items"] = [
-        {
-            **{name: getattr(i, name) for name in shown if hasattr(Instance, name)},
-            "nomination_id": nominations.get(i.business_key),
-            "definition_key": versions[i.definition_id][0],
-            "definition_version": versions[i.definition_id][1],
-        }
-        for i in instances
-    ]
+    page["items"] = instance_queries.instance_items(session, list(page["items"]))
     return page
+
+
+@blp.get("/instances/<int(max=2147483647):instance_id>")
+@blp.response(200, InstanceDetailSchema)
+@blp.alt_response(404, response=HTTPStatus.NOT_FOUND.name, description="No such instance")
+@blp.doc(security=BEARER)
+def get_instance(instance_id: int) -> Any:
+    """One instance: its nomination, open tasks and the BPMN elements done, active and in
+    error, to highlight on its version's diagram."""
+    _admin()
+    found = instance_queries.instance_detail(context.read(), instance_id)
+    if found is None:
+        raise NotFound(t("instance_not_found", id=instance_id))
+    return found
+
+
+@blp.post("/instances/<int(max=2147483647):instance_id>/suspend")
+@blp.arguments(SuspendArgs)
+@blp.response(200, RetriedSchema)
+@blp.alt_response(404, response=HTTPStatus.NOT_FOUND.name, description="No such instance")
+@blp.alt_response(409, response=HTTPStatus.CONFLICT.name, description="Not running")
+@blp.doc(security=BEARER)
+def suspend(args: dict[str, Any], instance_id: int) -> Any:
+    """Suspend a running instance: its tasks cannot be completed, messages are refused and its
+    timers wait until it is resumed."""
+    who = _admin()
+    _status(instance_id, "active", "instance_not_active")
+    engine = context.engine()
+    try:
+        engine.suspend(instance_id, who.username, args["reason"])
+    except Conflict as exc:
+        raise Conflict(t("instance_changed")) from exc
+    return engine.get_instance(instance_id)
+
+
+@blp.post("/instances/<int(max=2147483647):instance_id>/resume")
+@blp.response(200, RetriedSchema)
+@blp.alt_response(404, response=HTTPStatus.NOT_FOUND.name, description="No such instance")
+@blp.alt_response(409, response=HTTPStatus.CONFLICT.name, description="Not suspended")
+@blp.doc(security=BEARER)
+def resume(instance_id: int) -> Any:
+    """Resume a suspended instance; timers that fell due meanwhile fire now."""
+    who = _admin()
+    _status(instance_id, "suspended", "instance_not_suspended")
+    try:
+        view: InstanceView = context.engine().resume(instance_id, who.username)
+    except Conflict as exc:
+        raise Conflict(t("instance_changed")) from exc
+    return view
 
 
 @blp.post("/instances/<int(max=2147483647):instance_id>/retry")
@@ -314,31 +442,20 @@ def list_instances(args: dict[str, Any]) -> Any:
 def retry(args: dict[str, Any], instance_id: int) -> Any:
     """Run an instance in error again from its failed task, with corrected data if given."""
     who = _admin()
+    _status(instance_id, "error", "instance_not_in_error")
+    view: InstanceView = context.engine().retry(instance_id, who.username, args["data"])
+    return view
+
+
+def _status(instance_id: int, expected: str, refusal: str) -> None:
+    """NotFound, or Conflict saying why, unless the instance is `expected`."""
     status = context.read().scalar(select(Instance.status).where(Instance.id == instance_id))
     if status is None:
         raise NotFound(t("instance_not_found", id=instance_id))
-    if status != "error":
-        raise Conflict(t("instance_not_in_error", status=status))
-    view: InstanceView = context.engine().retry(instance_id, who.username, args["data"])
-    return view
+    if status != expected:
+        raise Conflict(t(refusal, status=t(f"instance_status_{status}")))
 
 
 def _version(row: DefinitionVersion) -> dict[str, Any]:
     return {name: getattr(row, name) for name in VersionSchema().fields}
 
-
-def _uses(definition_id: int | None = None) -> Mapping[int, dict[str, int]]:
-    """Instances per version by status: running (active), in error, finished (completed)."""
-    query = select(Instance.definition_id, Instance.status, func.count()).group_by(
-        Instance.definition_id, Instance.status
-    )
-    if definition_id is not None:
-        query = query.where(Instance.definition_id == definition_id)
-    uses: defaultdict[int, dict[str, int]] = defaultdict(
-        lambda: {"running": 0, "in_error": 0, "finished": 0}
-    )
-    names = {"active": "running", "error": "in_error", "completed": "finished"}
-    for version_id, status, count in context.read().execute(query):
-        if status in names:
-            uses[version_id][names[status]] = count
-    return uses
