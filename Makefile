@@ -3,12 +3,22 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+ASSETS := web/static/build/.built-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test lint pytest bench clean
+.PHONY: install assets run test lint pytest bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(ASSETS)
+
+assets: $(ASSETS)
+
+# The admin modeler's bpmn-js/dmn-js bundle: npm packages at the locked versions, built by
+# esbuild into web/static/build (neither node_modules nor the bundle is kept in git).
+$(ASSETS): package.json package-lock.json $(wildcard web/assets/*)
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	touch $(ASSETS)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,4 +45,4 @@ bench: install
 	$(BIN)/python bench/engine_throughput.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache node_modules web/static/build
