@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import has_request_context, request, session
 
+from web.i18n_installation import INSTALLATION_MESSAGES
 from web.i18n_instances import INSTANCE_MESSAGES
+from web.i18n_processes import PROCESS_MESSAGES
 
 LANGUAGES = ("vi", "en")
 
@@ -201,6 +203,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     # Stages and levels
     "stage_prepare_dossier": ("Chuẩn bị hồ sơ", "Preparing the dossier"),
     "stage_appraise": ("Thẩm định hồ sơ", "Appraisal"),
+    "stage_check": ("Kiểm tra", "Check"),
     "stage_vote": ("Hội đồng Thi đua - Khen thưởng bỏ phiếu", "Council vote"),
     "stage_record_meeting": ("Ghi kết quả họp Hội đồng", "Recording the council meeting"),
     "stage_publicity": ("Công khai lấy ý kiến", "Public comment"),
@@ -482,6 +485,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     **PAGE_MESSAGES,
     **INSTANCE_MESSAGES,
+    **INSTALLATION_MESSAGES,
+    **PROCESS_MESSAGES,
 }
 
 
@@ -496,6 +501,12 @@ def language() -> str:
     return request.accept_languages.best_match(LANGUAGES, default="vi") or "vi"
 
 
-def t(key: str, **params: object) -> str:
+def template(key: str) -> str:
+    """The message in the request's language with its `{placeholders}` left in, for a
+    page's script to fill."""
     vi, en = MESSAGES[key]
-    return (en if language() == "en" else vi).format(**params)
+    return en if language() == "en" else vi
+
+
+def t(key: str, **params: object) -> str:
+    return template(key).format(**params)

@@ -6,12 +6,23 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.wrappers import Response
 
-from web.pages import auditor, auth, inbox, integrity, nominations, public, security, stats
+from web.pages import (
+    auditor,
+    auth,
+    inbox,
+    integrity,
+    nominations,
+    processes,
+    public,
+    security,
+    stats,
+)
 from web.pages.common import bp
 
 __all__ = ["auth", "bp", "inbox", "nominations", "public", "register"]
 __all__ += ["integrity", "stats"]
 __all__ += ["auditor"]
+__all__ += ["processes"]
 
 
 def register(app: Flask) -> None:

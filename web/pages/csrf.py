@@ -12,6 +12,7 @@ import secrets
 from flask import abort, request, session
 
 FIELD = "csrf_token"
+HEADER = "X-CSRF-Token"
 _KEY = "csrf"
 
 
@@ -27,7 +28,8 @@ def check() -> None:
     """Refuse (400) a POST whose token is missing or is not this session's."""
     if request.method != "POST":
         return
-    sent = request.form.get(FIELD, "")
+    # Forms carry the token as a field; the modeler's script sends it as a header.
+    sent = request.form.get(FIELD) or request.headers.get(HEADER, "")
     expected = session.get(_KEY)
     if not expected or not hmac.compare_digest(sent.encode(), str(expected).encode()):
         abort(400, description="csrf")

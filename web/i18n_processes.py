@@ -1,0 +1,115 @@
+"""Messages of the admin's modeler page, Vietnamese then English (merged into web.i18n)."""
+
+from __future__ import annotations
+
+PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
+    "modeler_title": ("Thiết kế quy trình {definition}", "Process designer: {definition}"),
+    "modeler_intro": (
+        "Đang mở phiên bản {version}. Sửa sơ đồ, bấm “Kiểm tra” để máy chủ soát lỗi, rồi "
+        "“Triển khai” thành phiên bản mới. Hồ sơ đang chạy giữ nguyên phiên bản cũ; hồ sơ "
+        "mới chạy theo phiên bản mới nhất.",
+        "Version {version} is open. Edit the diagram, press “Validate” to have the server "
+        "check it, then “Deploy” it as a new version. Running nominations stay on their "
+        "version; new ones take the newest.",
+    ),
+    "modeler_versions": ("Các phiên bản", "Versions"),
+    "modeler_files": ("Tệp của định nghĩa", "Files of the definition"),
+    "modeler_upload": ("Tải tệp .bpmn/.dmn lên", "Upload a .bpmn/.dmn file"),
+    "modeler_validate": ("Kiểm tra", "Validate"),
+    "modeler_comment": ("Ghi chú phiên bản", "Version comment"),
+    "modeler_deploy": ("Triển khai", "Deploy"),
+    "modeler_download": ("Tải xuống", "Download"),
+    "modeler_problems": ("Lỗi cần sửa", "Problems to fix"),
+    "modeler_needs_script": (
+        "Trình thiết kế cần JavaScript.",
+        "The designer needs JavaScript.",
+    ),
+    "modeler_bad_request": ("Yêu cầu không hợp lệ.", "Malformed request."),
+    "modeler_deployed": (
+        "Đã triển khai phiên bản {version}.",
+        "Deployed as version {version}.",
+    ),
+    "modeler_unchanged": (
+        "Không có thay đổi: phiên bản {version} vẫn là phiên bản mới nhất.",
+        "Nothing changed: version {version} is still the newest.",
+    ),
+    # Read by the page's script (web/assets/), handed over in the page's settings.
+    "panel_title": ("Thuộc tính", "Properties"),
+    "panel_empty": (
+        "Chọn một phần tử trên sơ đồ để xem và sửa thuộc tính.",
+        "Select an element on the diagram to see and edit its properties.",
+    ),
+    "field_name": ("Tên", "Name"),
+    "field_role": ("Vai trò của làn", "Role of the lane"),
+    "hint_role": (
+        "Người giữ vai trò này tại đơn vị của hồ sơ làm các công việc trong làn.",
+        "People holding this role at the nomination's organisation do the lane's tasks.",
+    ),
+    "choose_role": ("— chọn vai trò —", "— choose a role —"),
+    "not_a_role": ("không phải vai trò", "not a role"),
+    "field_form": ("Biểu mẫu", "Form"),
+    "hint_form": (
+        "Biểu mẫu người thực hiện điền. “Kiểm tra” dùng cho bước rà soát thêm (đạt/không đạt).",
+        "The form the person fills in. “Check” suits an added review step (passed/failed).",
+    ),
+    "form_by_id": ("Theo mã công việc", "By task id"),
+    "unknown_form": ("biểu mẫu không có", "no such form"),
+    "field_lane": ("Làn", "Lane"),
+    "no_lane": ("Chưa nằm trong làn nào", "Not in any lane"),
+    "make_user_task": ("Đổi thành công việc người dùng", "Make it a user task"),
+    "field_decision": ("Bảng quyết định được gọi", "Decision called"),
+    "choose_decision": ("— chọn bảng quyết định —", "— choose a decision —"),
+    "unknown_decision": ("không có trong các tệp DMN", "not in the DMN files"),
+    "field_script": ("Mã lệnh (Python)", "Script (Python)"),
+    "hint_sandbox": (
+        "Chạy trong hộp cát: không import, không tên bắt đầu bằng “_”.",
+        "Runs sandboxed: no imports, no names starting with “_”.",
+    ),
+    "field_working_days": ("Số ngày làm việc", "Working days"),
+    "hint_working_days": (
+        "Hạn tính theo ngày làm việc (trừ ngày nghỉ lễ, tính ngày làm bù).",
+        "Deadline in working days (public holidays skipped, make-up days counted).",
+    ),
+    "field_timer_kind": ("Loại hẹn giờ", "Timer kind"),
+    "timer_timeDate": ("Thời điểm", "Date"),
+    "timer_timeDuration": ("Khoảng thời gian", "Duration"),
+    "timer_timeCycle": ("Chu kỳ", "Cycle"),
+    "field_timer": ("Biểu thức hẹn giờ", "Timer expression"),
+    "hint_timer": (
+        'Ví dụ: working_days_after(rules["vote_sla_days"]) hoặc "P3D".',
+        'For example working_days_after(rules["vote_sla_days"]) or "P3D".',
+    ),
+    "field_condition": ("Điều kiện", "Condition"),
+    "hint_condition": (
+        'Biểu thức Python trên dữ liệu hồ sơ, ví dụ: result == "passed".',
+        'A Python expression on the process data, e.g. result == "passed".',
+    ),
+    "hint_default_flow": (
+        "Luồng mặc định: đi khi không luồng nào khác thỏa.",
+        "Default flow: taken when no other flow's condition holds.",
+    ),
+    "document": ("Tài liệu", "Document"),
+    "validating": ("Đang kiểm tra…", "Validating…"),
+    "valid": ("Hợp lệ: có thể triển khai.", "Valid: ready to deploy."),
+    "invalid": ("Có lỗi cần sửa.", "There are problems to fix."),
+    "deploying": ("Đang triển khai…", "Deploying…"),
+    "uploaded": ("Đã mở tệp tải lên.", "Uploaded file opened."),
+    "wrong_file": (
+        "{name}: chỉ nhận tệp .bpmn hoặc .dmn.",
+        "{name}: only .bpmn or .dmn files.",
+    ),
+    "import_failed": ("Không mở được", "Could not open"),
+    "import_warnings": (
+        "Đã mở, có {count} cảnh báo khi đọc tệp.",
+        "Opened with {count} warnings while reading the file.",
+    ),
+    "role_proposer": ("Cán bộ phụ trách thi đua", "Emulation officer (proposer)"),
+    "role_secretary": ("Thường trực / thư ký Hội đồng TĐKT", "Council secretary"),
+    "role_council": ("Thành viên Hội đồng TĐKT", "Council member"),
+    "role_head": ("Thủ trưởng / chủ tịch", "Head"),
+}
+
+# The keys the page's script reads (the panel and the status line).
+MODELER_MESSAGES = tuple(
+    key for key in PROCESS_MESSAGES if not key.startswith(("modeler_", "role_"))
+)

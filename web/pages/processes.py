@@ -1,0 +1,123 @@
+"""The admin's modeler: a definition's newest version opened in bpmn-js and dmn-js
+(web/assets/, bundled by `make assets`), validated and deployed by the same engine calls the
+API makes. The page's script talks JSON to the two POST routes here, with the session's
+CSRF token in a header; problems come back with their element ids to mark on the diagram."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, request, url_for
+from marshmallow import ValidationError
+from werkzeug.wrappers import Response
+
+from engine import definitions
+from engine.errors import DefinitionRejected
+from engine.validation import validate_definition
+from web.api import context
+from web.api.admin import DeployJson
+from web.i18n import t, template
+from web.i18n_processes import MODELER_MESSAGES
+from web.pages import csrf
+from web.pages.common import bp, render, signed_in, user
+from workflows.access import Principal
+from workflows.forms import FORMS, TaskForms
+from workflows.roles import LANE_ROLES, DomainRoles
+
+# bpmn-js and dmn-js draw with inline styles and data: images; scripts stay 'self' only.
+MODELER_CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def admin() -> Principal:
+    """The signed-in person, who must be an admin somewhere; 404 otherwise (as for every
+    page a role does not reach)."""
+    who = user()
+    if not who.orgs("admin"):
+        abort(404)
+    return who
+
+
+@bp.get("/quan-tri/quy-trinh/<key>/thiet-ke")
+@signed_in
+def modeler(key: str) -> Any:
+    admin()
+    version = definitions.latest_version(context.read(), key)
+    if version is None:
+        abort(404)
+    config = {
+        "key": key,
+        "version": version.version,
+        "files": version.sources,
+        "roles": {code: t(f"role_{code}") for code in LANE_ROLES},
+        "forms": {code: t(f"stage_{code}") for code in FORMS},
+        "csrf": csrf.token(),
+        "urls": {
+            "validate": url_for("pages.modeler_validate", key=key),
+            "deploy": url_for("pages.modeler_deploy", key=key),
+        },
+        "messages": {name: template(name) for name in MODELER_MESSAGES},
+    }
+    html, status = render("modeler.html", key=key, version=version, config=config)
+    response = Response(html, status, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = MODELER_CSP
+    return response
+
+
+def _files() -> tuple[dict[str, bytes], str] | Response:
+    """The files and comment the page sent, or the answer to a malformed request."""
+    try:
+        body = DeployJson().load(request.get_json(silent=True) or {})
+    except ValidationError as error:
+        return _problems(422, t("modeler_bad_request"), [{"message": str(error.messages)}])
+    files = {name: xml.encode("utf-8") for name, xml in body["files"].items()}
+    return files, body["comment"]
+
+
+def _problems(status: int, title: str, errors: list[dict[str, str]]) -> Response:
+    response = jsonify({"title": title, "errors": errors})
+    response.status_code = status
+    return response
+
+
+def _rejected(error: DefinitionRejected) -> Response:
+    errors = [
+        {"element_id": p.element_id, "file": p.file, "message": p.message} for p in error.problems
+    ]
+    return _problems(422, t("definition_rejected"), errors)
+
+
+@bp.post("/quan-tri/quy-trinh/<key>/kiem-tra")
+@signed_in
+def modeler_validate(key: str) -> Any:
+    admin()
+    sent = _files()
+    if isinstance(sent, Response):
+        return sent
+    files, _ = sent
+    try:
+        validate_definition(files, DomainRoles().known_roles(), forms=TaskForms().known_forms())
+    except DefinitionRejected as error:
+        return _rejected(error)
+    return jsonify({"valid": True, "errors": []})
+
+
+@bp.post("/quan-tri/quy-trinh/<key>/trien-khai")
+@signed_in
+def modeler_deploy(key: str) -> Any:
+    who = admin()
+    sent = _files()
+    if isinstance(sent, Response):
+        return sent
+    files, comment = sent
+    try:
+        result = context.engine().deploy(files, deployed_by=who.username, key=key, comment=comment)
+    except DefinitionRejected as error:
+        return _rejected(error)
+    number = result.version.version
+    message = t("modeler_deployed" if result.created else "modeler_unchanged", version=number)
+    url = f"/quan-tri/quy-trinh/{key}/phien-ban/{number}"
+    return jsonify({"version": number, "created": result.created, "message": message, "url": url})
