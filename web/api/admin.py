@@ -349,9 +349,7 @@ def version_diff(args: dict[str, Any], key: str, number: int) -> Any:
     _admin()
     if len(key) > 100 or "\x00" in key:
         raise NotFound(t("definition_not_found", definition=key, version=number))
-    _, other, diff = instance_queries.version_diff(
-        context.read(), key, number, args.get("against")
-    )
+    _, other, diff = instance_queries.version_diff(context.read(), key, number, args.get("against"))
     empty = {
         "layout_only": False,
         "unchanged": True,
@@ -458,4 +456,3 @@ def _status(instance_id: int, expected: str, refusal: str) -> None:
 
 def _version(row: DefinitionVersion) -> dict[str, Any]:
     return {name: getattr(row, name) for name in VersionSchema().fields}
-
