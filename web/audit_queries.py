@@ -182,7 +182,12 @@ def events_query(session: Session, who: Principal, args: Mapping[str, Any]) -> S
         instances(nomination_filter(session, who))
     )
     if who.orgs("admin"):
-        scope = or_(scope, AuditEvent.action == "definition.deployed")
+        # Deployments and the installation admin's changes (admin.*) belong to no nomination.
+        scope = or_(
+            scope,
+            AuditEvent.action == "definition.deployed",
+            AuditEvent.action.like("admin.%"),
+        )
     query = select(AuditEvent).where(scope).order_by(AuditEvent.seq)
     if args.get("actor"):
         query = query.where(AuditEvent.actor == args["actor"])

@@ -12,7 +12,17 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from web.api import admin, auditor, auth, nominations, problems, public, reference, tasks
+from web.api import (
+    admin,
+    auditor,
+    auth,
+    installation,
+    nominations,
+    problems,
+    public,
+    reference,
+    tasks,
+)
 from web.api.common import ProblemSchema
 from web.api.context import close_read
 
@@ -69,6 +79,7 @@ def register(app: Flask) -> Api:
         public.blp,
         admin.blp,
         auditor.blp,
+        installation.blp,
     ):
         api.register_blueprint(blueprint, url_prefix=f"{PREFIX}{blueprint.url_prefix or ''}")
     for error in problems.DOMAIN_ERRORS:

@@ -10,6 +10,7 @@ from web.pages import (
     auditor,
     auth,
     inbox,
+    installation,
     integrity,
     nominations,
     processes,
@@ -23,6 +24,7 @@ __all__ = ["auth", "bp", "inbox", "nominations", "public", "register"]
 __all__ += ["integrity", "stats"]
 __all__ += ["auditor"]
 __all__ += ["processes"]
+__all__ += ["installation"]
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,163 @@
+"""The installation admin's pages: the sections, organisations, people and roles, rule
+versions and the calendar, as an admin uses them in a browser."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.models import AuditEvent
+from tests.pages.conftest import Browser, text
+from workflows.models import AwardRule, CalendarDay, Organisation, RoleAssignment
+
+
+def _events(browser: Browser) -> int:
+    with Session(browser.db) as session:
+        return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def test_the_admin_index_lists_every_section_and_the_nav_links_it(browser: Browser) -> None:
+    browser.login("quantri")
+    page = text(browser.get("/quan-tri"))
+    for path in ("/quan-tri/quy-trinh", "/quan-tri/phien-chay", "/quan-tri/to-chuc"):
+        assert f'href="{path}"' in page
+    for path in ("/quan-tri/nguoi-dung", "/quan-tri/dot-thi-dua", "/quan-tri/danh-hieu"):
+        assert f'href="{path}"' in page
+    assert "Quản trị hệ thống" in page and "Lịch làm việc" in page
+    assert 'href="/quan-tri">Quản trị</a>' in text(browser.get("/"))
+
+
+def test_others_are_refused_and_see_no_admin_link(browser: Browser) -> None:
+    assert browser.get("/quan-tri/to-chuc").status_code == 302  # to sign in
+    browser.login("thanhtra.cdgdvn")
+    assert 'href="/quan-tri"' not in text(browser.get("/"))
+    for path in ("/quan-tri", "/quan-tri/to-chuc", "/quan-tri/lich", "/quan-tri/danh-hieu"):
+        response = browser.get(path)
+        assert response.status_code == 403 and "quản trị hệ thống" in text(response)
+    refused = browser.post("/quan-tri/lich", {"day": "2026-12-26", "kind": "work"}, csrf_from="/")
+    assert refused.status_code == 403
+
+
+def test_an_organisation_added_shows_in_the_tree_and_as_a_parent_choice(browser: Browser) -> None:
+    browser.login("quantri")
+    form = {"code": "CDGD_HN", "name": "Công đoàn Giáo dục Hà Nội", "level": "L2"}
+    added = browser.post("/quan-tri/to-chuc", {**form, "parent": "CDGDVN", "voting": "ballot"})
+    assert added.status_code == 302
+    page = text(browser.get("/quan-tri/to-chuc"))
+    assert "Công đoàn Giáo dục Hà Nội" in page and '<option value="CDGD_HN"' in page
+
+    before = _events(browser)
+    loop = browser.post(
+        "/quan-tri/to-chuc/CDGD_HN",
+        {
+            "name": "Công đoàn Giáo dục Hà Nội",
+            "level": "L2",
+            "parent": "CDGD_HN",
+            "voting": "ballot",
+        },
+    )
+    assert loop.status_code == 422 and "vòng lặp" in text(loop)
+    taken = browser.post("/quan-tri/to-chuc", {**form, "parent": "CDGDVN", "voting": "ballot"})
+    assert taken.status_code == 200 and "đã được dùng" in text(taken)
+    assert _events(browser) == before
+    with Session(browser.db) as session:
+        assert session.get(Organisation, "CDGD_HN").parent_code == "CDGDVN"  # type: ignore[union-attr]
+
+
+def test_a_person_gets_a_role_and_can_work_there(browser: Browser) -> None:
+    browser.login("quantri")
+    new = {"username": "thuky2.thcs_ths", "full_name": "Đỗ Thị Lan", "password": "mat-khau-moi"}
+    created = browser.post("/quan-tri/nguoi-dung", {**new, "role": "", "org": ""})
+    assert created.status_code == 302
+    granted = browser.post(
+        "/quan-tri/nguoi-dung/thuky2.thcs_ths/vai-tro",
+        {"role": "secretary", "org": "THCS_THS"},
+        csrf_from="/quan-tri/nguoi-dung",
+    )
+    assert granted.status_code == 302
+    person = text(browser.get("/quan-tri/nguoi-dung/thuky2.thcs_ths"))
+    assert "THCS_THS" in person and "$argon2" not in person and "mat-khau-moi" not in person
+    # The new secretary signs in and finds the school's appraisal waiting.
+    other = Browser(browser.app, browser.app.test_client(), browser.clock, browser.db)
+    other.login("thuky2.thcs_ths", "mat-khau-moi")
+    assert "Nguyễn Thị Thu Hà" in text(other.get("/"))
+
+
+def test_an_admin_cannot_revoke_their_own_last_admin_role(browser: Browser) -> None:
+    browser.login("quantri")
+    browser.post(
+        "/quan-tri/nguoi-dung",
+        {
+            "username": "quantri.nb",
+            "full_name": "Vũ Minh Tâm",
+            "password": "laurel-demo-2",
+            "role": "admin",
+            "org": "CDGD_NB",
+        },
+    )
+    local = Browser(browser.app, browser.app.test_client(), browser.clock, browser.db)
+    local.login("quantri.nb", "laurel-demo-2")
+    assert local.get("/quan-tri/to-chuc/THPT_LHP").status_code == 404  # another chain
+    assert local.get("/quan-tri/to-chuc/THCS_THS").status_code == 200
+    revoked = local.post(
+        "/quan-tri/nguoi-dung/quantri.nb/thu-hoi",
+        {"role": "admin", "org": "CDGD_NB"},
+        csrf_from="/quan-tri/nguoi-dung/quantri.nb",
+    )
+    assert revoked.status_code == 302
+    assert "vai trò quản trị cuối cùng" in text(local.get("/quan-tri/nguoi-dung/quantri.nb"))
+    with Session(browser.db) as session:
+        held = session.scalars(
+            select(RoleAssignment.org_code).where(RoleAssignment.username == "quantri.nb")
+        ).all()
+    assert held == ["CDGD_NB"]
+
+
+def test_a_rule_version_and_a_make_up_day_are_added_and_audited(browser: Browser) -> None:
+    browser.login("quantri")
+    bad = browser.post(
+        "/quan-tri/danh-hieu/LDTT/phien-ban",
+        {"effective_from": "01/01/2020", "basis": "", "vote_threshold": "2"},
+        csrf_from="/quan-tri/danh-hieu/LDTT",
+    )
+    assert bad.status_code == 422
+    assert "sau hôm nay" in text(bad) and "Tỷ lệ phải lớn hơn 0" in text(bad)
+    added = browser.post(
+        "/quan-tri/danh-hieu/LDTT/phien-ban",
+        {
+            "effective_from": "01/12/2026",
+            "basis": "Quyết định thử nghiệm.",
+            "publicity_working_days": "7",
+        },
+        csrf_from="/quan-tri/danh-hieu/LDTT",
+    )
+    assert added.status_code == 302
+    page = text(browser.get("/quan-tri/danh-hieu/LDTT"))
+    assert "01/12/2026" in page and "Chưa hiệu lực" in page and "Đang áp dụng" in page
+    with Session(browser.db) as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(AwardRule).where(AwardRule.award_code == "LDTT")
+            )
+            == 2
+        )
+
+    day = browser.post("/quan-tri/lich", {"day": "28/11/2026", "kind": "work", "note": "Làm bù"})
+    assert day.status_code == 302
+    calendar = text(browser.get("/quan-tri/lich?nam=2026"))
+    assert "28/11/2026" in calendar and "Ngày làm bù" in calendar and "02/09/2026" in calendar
+    with Session(browser.db) as session:
+        assert session.get(CalendarDay, date(2026, 11, 28)) is not None
+        actions = session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.action.like("admin.%"))
+            .order_by(AuditEvent.seq)
+        ).all()
+    assert actions == ["admin.rule.create", "admin.calendar.add"]
+    index = text(browser.get("/quan-tri"))
+    assert "Thêm phiên bản tham số" in index and "Điều chỉnh lịch làm việc" in index
+    with browser.db.connect() as connection:
+        assert audit.verify(connection).ok
