@@ -130,6 +130,24 @@ ENDPOINTS: dict[str, Endpoint] = {
         "GET", lambda t: "/api/v1/definitions/nomination/versions/1", everyone(403, admin=200)
     ),
     "instances": Endpoint("GET", lambda t: "/api/v1/instances", everyone(403, admin=200)),
+    "installation organizations": Endpoint(
+        "GET", lambda t: "/api/v1/installation/organizations", everyone(403, admin=200)
+    ),
+    "installation people": Endpoint(
+        "GET", lambda t: "/api/v1/installation/people", everyone(403, admin=200)
+    ),
+    "installation awards": Endpoint(
+        "GET", lambda t: "/api/v1/installation/awards", everyone(403, admin=200)
+    ),
+    "installation calendar": Endpoint(
+        "GET", lambda t: "/api/v1/installation/calendar/2026", everyone(403, admin=200)
+    ),
+    "installation grant role": Endpoint(
+        "POST",
+        lambda t: "/api/v1/installation/people/thuky.thcs_ths/roles",
+        everyone(403, admin=201),
+        body=lambda t: {"role": "council", "org": "THCS_THS"},
+    ),
     # Last: it changes the nomination, so the one person allowed goes after everyone else.
     "withdraw": Endpoint(
         "POST",
