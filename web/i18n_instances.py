@@ -38,7 +38,7 @@ INSTANCE_MESSAGES: dict[str, tuple[str, str]] = {
     # Definitions and versions
     "versions_title": ("Quy trình và phiên bản", "Processes and versions"),
     "versions_empty": ("Chưa triển khai quy trình nào.", "No process is deployed."),
-    "versions_process": ("Quy trình {key}", "Process {key}"),
+    "versions_process": ("Quy trình {process}", "Process {process}"),
     "versions_edit": ("Sửa trong trình thiết kế", "Edit in the designer"),
     "versions_instances": ("Xem các phiên chạy", "See its instances"),
     "col_version": ("Phiên bản", "Version"),
@@ -52,7 +52,7 @@ INSTANCE_MESSAGES: dict[str, tuple[str, str]] = {
     "col_changes": ("Thay đổi", "Changes"),
     "version_diff_link": ("So với phiên bản {n}", "Against version {n}"),
     "version_first": ("Phiên bản đầu tiên", "First version"),
-    "version_title": ("{key} — phiên bản {n}", "{key} — version {n}"),
+    "version_title": ("{process} — phiên bản {n}", "{process} — version {n}"),
     "version_diff_title": (
         "Thay đổi so với phiên bản {n}",
         "Changes against version {n}",
@@ -133,7 +133,7 @@ INSTANCE_MESSAGES: dict[str, tuple[str, str]] = {
     "col_nomination": ("Hồ sơ", "Nomination"),
     "page_prev": ("Trang trước", "Previous page"),
     "page_next": ("Trang sau", "Next page"),
-    "instance_title": ("Phiên chạy {key}", "Instance {key}"),
+    "instance_title": ("Phiên chạy {process}", "Instance {process}"),
     "instance_diagram": ("Sơ đồ quy trình với các bước đã qua", "Process diagram with its path"),
     "instance_legend": (
         "Xanh: đã xong · Vàng viền đậm: đang chờ · Đỏ: lỗi",
@@ -157,7 +157,7 @@ INSTANCE_MESSAGES: dict[str, tuple[str, str]] = {
         "Đã chạy lại; trạng thái hiện tại: {status}.",
         "Retried; it is now {status}.",
     ),
-    "instance_of_version": ("{key}, phiên bản {n}", "{key}, version {n}"),
+    "instance_of_version": ("{process}, phiên bản {n}", "{process}, version {n}"),
     "col_task": ("Công việc", "Task"),
     "col_lane": ("Vai trò", "Role"),
     "col_actor": ("Người thực hiện", "Actor"),

@@ -7,6 +7,7 @@ from flask import Flask, request
 from werkzeug.wrappers import Response
 
 from web.pages import (
+    admin_instances,
     auditor,
     auth,
     inbox,
@@ -25,6 +26,7 @@ __all__ += ["integrity", "stats"]
 __all__ += ["auditor"]
 __all__ += ["processes"]
 __all__ += ["installation"]
+__all__ += ["admin_instances"]
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,254 @@
+"""The administrators' pages over processes: each definition's versions (who deployed them,
+when, why, how many instances run on each) with a readable difference against the version
+before, and the process instances — a filtered list and one instance with its diagram
+(done, waiting and failed elements highlighted) and the suspend, resume and retry actions.
+
+Same reads as the admin API (web/instance_queries.py); changes go through the engine.
+Signed-in administrators only; anyone else gets 403."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from flask import Response, abort, flash, redirect, request, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+
+from engine.errors import Conflict, NotAllowed, NotFound
+from engine.models import Instance
+from web import diagram, instance_queries
+from web.api import context
+from web.api.common import page_of
+from web.i18n import t
+from web.pages.common import arg, bp, page_number, render, signed_in, user
+from workflows.access import Principal
+from workflows.pipeline import TASK_STAGES
+
+PER_PAGE = 30
+MAX_REASON = 2000
+MAX_RETRY_DATA = 20_000
+FILTERS = ("definition", "version", "status", "stage", "org", "business_key")
+
+
+def _admin() -> Principal:
+    who = user()
+    if not who.orgs("admin"):
+        raise NotAllowed(t("admin_required"))
+    return who
+
+
+def _key_or_404(key: str) -> str:
+    if len(key) > 100 or "\x00" in key:
+        abort(404)
+    return key
+
+
+# -- versions -----------------------------------------------------------------------------
+
+
+@bp.get("/quan-tri/quy-trinh")
+@signed_in
+def admin_versions() -> Any:
+    _admin()
+    definitions = instance_queries.definitions_with_versions(context.read())
+    return render("admin_versions.html", definitions=definitions)
+
+
+@bp.get("/quan-tri/quy-trinh/<key>/phien-ban/<int(max=2147483647):number>")
+@signed_in
+def admin_version(key: str, number: int) -> Any:
+    _admin()
+    _key_or_404(key)
+    against_arg = arg("against")
+    against = int(against_arg) if against_arg.isdigit() and 0 < int(against_arg) < 2**31 else None
+    session = context.read()
+    row, other, diff = instance_queries.version_diff(session, key, number, against)
+    uses = instance_queries.uses(session, row.id)[row.id]
+    changes = [
+        {
+            "kind": change.kind,
+            "title": instance_queries.change_title(change),
+            "details": [instance_queries.detail_text(d) for d in change.details],
+        }
+        for change in (diff.changes if diff else [])
+    ]
+    numbers = [
+        v["version"]
+        for d in instance_queries.definitions_with_versions(session)
+        if d["key"] == key
+        for v in d["versions"]
+    ]
+    return render(
+        "admin_version.html",
+        v=row,
+        other=other,
+        diff=diff,
+        changes=changes,
+        uses=uses,
+        numbers=[n for n in numbers if n != number],
+        files=sorted(row.sources),
+    )
+
+
+@bp.get("/quan-tri/quy-trinh/<key>/phien-ban/<int(max=2147483647):number>/tep/<name>")
+@signed_in
+def admin_version_file(key: str, number: int, name: str) -> Any:
+    _admin()
+    _key_or_404(key)
+    row, _, _ = instance_queries.version_diff(context.read(), key, number, number)
+    text = row.sources.get(name)
+    if not isinstance(text, str):
+        abort(404)
+    safe = "".join(c for c in name if c.isalnum() or c in "._-") or "definition.xml"
+    return Response(
+        text,
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
+
+
+# -- instances ----------------------------------------------------------------------------
+
+
+def _filters() -> dict[str, Any]:
+    values: dict[str, Any] = {name: arg(name) for name in FILTERS}
+    if values["status"] not in instance_queries.STATUSES:
+        values["status"] = ""
+    version = values["version"]
+    values["version"] = int(version) if version.isdigit() and 0 < int(version) < 2**31 else ""
+    return values
+
+
+@bp.get("/quan-tri/phien-chay")
+@signed_in
+def admin_instances() -> Any:
+    _admin()
+    session = context.read()
+    values = _filters()
+    page = page_of(session, instance_queries.instance_query(values), page_number(), PER_PAGE)
+    items = instance_queries.instance_items(session, list(page["items"]))
+    query = {k: v for k, v in values.items() if v != ""}
+    return render(
+        "admin_instances.html",
+        items=items,
+        values=values,
+        query=query,
+        total=page["total"],
+        page=page["page"],
+        pages=max(1, math.ceil(page["total"] / PER_PAGE)),
+        statuses=instance_queries.STATUSES,
+        definitions=instance_queries.definitions_with_versions(session),
+        stages=TASK_STAGES,
+    )
+
+
+@bp.get("/quan-tri/phien-chay/<int(max=2147483647):instance_id>")
+@signed_in
+def admin_instance(instance_id: int) -> Any:
+    _admin()
+    found = instance_queries.instance_detail(context.read(), instance_id)
+    if found is None:
+        raise NotFound(t("instance_not_found", id=instance_id))
+    svg = diagram.render_version(found["sources"], found["path"], t("instance_diagram"))
+    return render(
+        "admin_instance.html",
+        i=found,
+        diagram=Markup(svg),
+        retry_data=request.args.get("data", "")[:MAX_RETRY_DATA],
+    )
+
+
+def _back(instance_id: int) -> Any:
+    return redirect(url_for("pages.admin_instance", instance_id=instance_id))
+
+
+def _status(instance_id: int) -> str | None:
+    context.close_read()  # a fresh snapshot: the engine may just have changed it
+    status: str | None = context.read().scalar(
+        select(Instance.status).where(Instance.id == instance_id)
+    )
+    return status
+
+
+def _act(instance_id: int, action: Any, expected: str, refusal: str) -> Any:
+    """Run an engine action on an instance that should be `expected`; a refusal becomes a
+    message on the instance page (`refusal`, or "changed meanwhile")."""
+    status = _status(instance_id)
+    if status is None:
+        abort(404)
+    if status != expected:
+        flash(t(refusal, status=t(f"instance_status_{status}")), "warning")
+        return None
+    try:
+        return action()
+    except NotFound:
+        abort(404)
+    except Conflict:
+        flash(t("instance_changed"), "warning")
+        return None
+
+
+@bp.post("/quan-tri/phien-chay/<int(max=2147483647):instance_id>/tam-dung")
+@signed_in
+def admin_suspend(instance_id: int) -> Any:
+    who = _admin()
+    reason = request.form.get("reason", "").replace("\x00", "").strip()[:MAX_REASON]
+    engine = context.engine()
+
+    def suspend() -> bool:
+        engine.suspend(instance_id, who.username, reason)
+        return True
+
+    done = _act(
+        instance_id,
+        suspend,
+        "active",
+        "instance_not_active",
+    )
+    if done:
+        flash(t("instance_suspended_done"), "success")
+    return _back(instance_id)
+
+
+@bp.post("/quan-tri/phien-chay/<int(max=2147483647):instance_id>/tiep-tuc")
+@signed_in
+def admin_resume(instance_id: int) -> Any:
+    who = _admin()
+    engine = context.engine()
+    view = _act(
+        instance_id,
+        lambda: engine.resume(instance_id, who.username),
+        "suspended",
+        "instance_not_suspended",
+    )
+    if view is not None:
+        flash(t("instance_resumed_done"), "success")
+    return _back(instance_id)
+
+
+@bp.post("/quan-tri/phien-chay/<int(max=2147483647):instance_id>/chay-lai")
+@signed_in
+def admin_retry(instance_id: int) -> Any:
+    who = _admin()
+    raw = request.form.get("data", "").strip()
+    data: Any = {}
+    if raw:
+        try:
+            data = json.loads(raw) if len(raw) <= MAX_RETRY_DATA and "\x00" not in raw else None
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            flash(t("retry_data_invalid"), "warning")
+            return _back(instance_id)
+    engine = context.engine()
+    view = _act(
+        instance_id,
+        lambda: engine.retry(instance_id, who.username, data),
+        "error",
+        "instance_not_in_error",
+    )
+    if view is not None:
+        flash(t("instance_retried_done", status=t(f"instance_status_{view.status}")), "success")
+    return _back(instance_id)
