@@ -4,11 +4,12 @@ from __future__ import annotations
 
 PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
     "modeler_title": ("Thiết kế quy trình {definition}", "Process designer: {definition}"),
+    "modeler_open": ("Phiên bản đang mở:", "Version open:"),
     "modeler_intro": (
-        "Đang mở phiên bản {version}. Sửa sơ đồ, bấm “Kiểm tra” để máy chủ soát lỗi, rồi "
+        "Sửa sơ đồ, bấm “Kiểm tra” để máy chủ soát lỗi, rồi "
         "“Triển khai” thành phiên bản mới. Hồ sơ đang chạy giữ nguyên phiên bản cũ; hồ sơ "
         "mới chạy theo phiên bản mới nhất.",
-        "Version {version} is open. Edit the diagram, press “Validate” to have the server "
+        "Edit the diagram, press “Validate” to have the server "
         "check it, then “Deploy” it as a new version. Running nominations stay on their "
         "version; new ones take the newest.",
     ),
@@ -56,6 +57,7 @@ PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_form": ("biểu mẫu không có", "no such form"),
     "field_lane": ("Làn", "Lane"),
     "no_lane": ("Chưa nằm trong làn nào", "Not in any lane"),
+    "edit_lane": ("Chọn làn này", "Select this lane"),
     "make_user_task": ("Đổi thành công việc người dùng", "Make it a user task"),
     "field_decision": ("Bảng quyết định được gọi", "Decision called"),
     "choose_decision": ("— chọn bảng quyết định —", "— choose a decision —"),

@@ -210,6 +210,7 @@ async function deploy() {
     say(answer.title || `${code}`, "error");
     return;
   }
+  $("modeler-version").textContent = answer.version;
   const link = document.createElement("a");
   link.href = answer.url;
   link.textContent = answer.message;

@@ -141,9 +141,16 @@ export class PropertiesPanel {
     if (form && !this.config.forms[form]) options.push([form, `${form} — ${m.unknown_form}`]);
     const lane = this.laneOf(bo);
     const laneText = lane ? `${lane.name || lane.id}${this.config.roles[lane.name] ? ` — ${this.config.roles[lane.name]}` : ` — ${m.not_a_role}`}` : m.no_lane;
+    const laneShape = lane && this.modeler.get("elementRegistry").get(lane.id);
     return [
       field(m.field_form, select(options, form || "", (v) => this.setProperty(element, "form", v), { name: "form" }), m.hint_form),
-      field(m.field_lane, el("output", { text: laneText })),
+      el("div", { class: "prop-field" },
+        el("p", { class: "prop-label", text: m.field_lane }),
+        el("p", { text: laneText }),
+        laneShape ? el("button", {
+          type: "button", class: "secondary", text: m.edit_lane,
+          onclick: () => this.modeler.get("selection").select(laneShape),
+        }) : null),
     ];
   }
 
