@@ -76,6 +76,8 @@ def test_versions_with_counts_and_the_diff_after_a_deploy(browser: Browser) -> N
     assert source.status_code == 200 and "attachment" in source.headers["Content-Disposition"]
     assert "Thẩm định hồ sơ (bản 2)" in source.get_data(as_text=True)
     assert browser.get("/quan-tri/quy-trinh/nomination/phien-ban/9").status_code == 404
+    english = _page(browser, "/quan-tri/quy-trinh/nomination/phien-ban/2?lang=en")
+    assert "Changed user task (userTask)" in english and "Name: «Thẩm định hồ sơ»" in english
 
 
 def test_suspend_stops_the_reviewer_until_resumed(browser: Browser) -> None:
