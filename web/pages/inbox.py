@@ -199,7 +199,8 @@ def council_vote(org: str) -> Any:
         if error is None:
             done += 1
         else:
-            reason = t("task_done") if isinstance(error, Conflict) else str(error)
+            handled = isinstance(error, Conflict) and not isinstance(error, Suspended)
+            reason = t("task_done") if handled else str(error)
             flash(t("council_failed", name=names[task_id], reason=reason), "warning")
     flash(t("council_done", count=done), "success")
     return redirect(url_for("pages.council", org=org))
