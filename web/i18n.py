@@ -388,7 +388,7 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "result_refused": ("Từ chối", "Refused"),
 }
 
-MESSAGES: dict[str, tuple[str, str]] = {
+_API_MESSAGES: dict[str, tuple[str, str]] = {
     # key: (Vietnamese, English)
     "bad_request": ("Yêu cầu không hợp lệ.", "Bad request."),
     "unauthorized": ("Bạn cần đăng nhập.", "You need to sign in."),
@@ -483,11 +483,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tiến trình đang ở trạng thái {status}, không bị lỗi; không có gì để chạy lại.",
         "The instance is {status}, not in error; there is nothing to retry.",
     ),
-    **PAGE_MESSAGES,
-    **INSTANCE_MESSAGES,
-    **INSTALLATION_MESSAGES,
-    **PROCESS_MESSAGES,
 }
+
+
+def _merged(*catalogues: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """One catalogue from each area's own; a key two areas define is a mistake (one would
+    silently change the other's text), refused at import."""
+    merged: dict[str, tuple[str, str]] = {}
+    for catalogue in catalogues:
+        clash = merged.keys() & catalogue.keys()
+        if clash:
+            raise KeyError(f"message keys defined twice: {sorted(clash)}")
+        merged.update(catalogue)
+    return merged
+
+
+MESSAGES = _merged(
+    _API_MESSAGES, PAGE_MESSAGES, INSTANCE_MESSAGES, INSTALLATION_MESSAGES, PROCESS_MESSAGES
+)
 
 
 def language() -> str:

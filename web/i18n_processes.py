@@ -59,7 +59,7 @@ PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
     "no_lane": ("Chưa nằm trong làn nào", "Not in any lane"),
     "edit_lane": ("Chọn làn này", "Select this lane"),
     "make_user_task": ("Đổi thành công việc người dùng", "Make it a user task"),
-    "field_decision": ("Bảng quyết định được gọi", "Decision called"),
+    "field_called_decision": ("Bảng quyết định được gọi", "Decision called"),
     "choose_decision": ("— chọn bảng quyết định —", "— choose a decision —"),
     "unknown_decision": ("không có trong các tệp DMN", "not in the DMN files"),
     "field_script": ("Mã lệnh (Python)", "Script (Python)"),
@@ -93,7 +93,7 @@ PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
     "document": ("Tài liệu", "Document"),
     "validating": ("Đang kiểm tra…", "Validating…"),
     "valid": ("Hợp lệ: có thể triển khai.", "Valid: ready to deploy."),
-    "invalid": ("Có lỗi cần sửa.", "There are problems to fix."),
+    "model_invalid": ("Có lỗi cần sửa.", "There are problems to fix."),
     "deploying": ("Đang triển khai…", "Deploying…"),
     "uploaded": ("Đã mở tệp tải lên.", "Uploaded file opened."),
     "wrong_file": (

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import clock
 from engine.audit import PendingEvent
 from engine.errors import InvalidTaskData, NotAllowed, NotFound
+from engine.parsing import ParsedDefinition
 from engine.ports import Clock, CompletedTask, InstanceView
 from engine.runtime import Engine
+from engine.validation import validate_definition
 from workflows import comments, orgs, voting
 from workflows.calendar import TIMEZONE
 from workflows.forms import TaskForms
@@ -46,6 +48,12 @@ TASK_STAGES = (
 
 def pipeline_files(directory: Path = BPMN_DIR) -> dict[str, bytes]:
     return {name: (directory / name).read_bytes() for name in PIPELINE_FILES}
+
+
+def check_definition(files: Mapping[str, bytes]) -> ParsedDefinition:
+    """A deploy's checks with nothing stored: the lanes must name our roles, the user tasks
+    our forms. Raises DefinitionRejected with every problem."""
+    return validate_definition(files, DomainRoles().known_roles(), forms=TaskForms().known_forms())
 
 
 def build_engine(

@@ -225,4 +225,4 @@ def test_a_bpmn_file_made_elsewhere_can_be_uploaded_and_its_problems_are_marked(
 def test_the_modeler_is_for_admins_only(page: Page, live: Live) -> None:
     sign_in(page, live, "thuky.thcs_ths")
     response = page.goto(f"{live.url}/quan-tri/quy-trinh/nomination/thiet-ke")
-    assert response is not None and response.status == 404
+    assert response is not None and response.status == 403

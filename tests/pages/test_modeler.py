@@ -55,15 +55,16 @@ def test_the_page_opens_the_newest_version_with_the_contract_vocabulary(browser:
     assert "style-src 'self' 'unsafe-inline'" in page.headers["Content-Security-Policy"]
     assert "script-src" not in page.headers["Content-Security-Policy"]  # scripts stay 'self'
     assert browser.get("/quan-tri/quy-trinh/no_such/thiet-ke").status_code == 404
+    assert browser.get("/quan-tri/quy-trinh/a%00b/thiet-ke").status_code == 404
 
 
 def test_only_admins_open_the_modeler_or_deploy(browser: Browser) -> None:
     anonymous = browser.get(MODELER)
     assert anonymous.status_code == 302 and "/dang-nhap" in anonymous.headers["Location"]
     browser.login("thuky.thcs_ths")
-    assert browser.get(MODELER).status_code == 404
+    assert browser.get(MODELER).status_code == 403
     token = browser.csrf("/")
-    assert post(browser, DEPLOY, {"files": sources()}, token)[0] == 404
+    assert post(browser, DEPLOY, {"files": sources()}, token)[0] == 403
     assert versions(browser) == [1]
 
 
@@ -92,6 +93,8 @@ def test_a_refused_definition_comes_back_with_its_problems_and_nothing_is_stored
         places = {(p["file"], p["element_id"]) for p in answer["errors"]}
         assert ("nomination.bpmn", "decide") in places
         assert all("Ban giám đốc" in p["message"] for p in answer["errors"])
+    unknown = "/quan-tri/quy-trinh/new_key/trien-khai"  # deploys only to a deployed key
+    assert post(browser, unknown, {"files": sources()}, token)[0] == 404
     status, answer = post(browser, DEPLOY, {"files": {"x.txt": "<a/>"}}, token)
     assert status == 422 and answer["errors"]
     status, answer = post(browser, DEPLOY, ["not", "an", "object"], token)

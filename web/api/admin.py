@@ -26,15 +26,13 @@ from engine import definitions
 from engine.errors import Conflict, NotAllowed, NotFound
 from engine.models import DefinitionVersion, Instance
 from engine.ports import InstanceView
-from engine.validation import validate_definition
 from web import instance_queries
 from web.api import context
 from web.api.auth import BEARER
 from web.api.common import PageArgs, page_of, page_schema
 from web.i18n import t
 from workflows.access import Principal
-from workflows.forms import TaskForms
-from workflows.roles import DomainRoles
+from workflows.pipeline import check_definition
 
 blp = Blueprint("admin", __name__, url_prefix="", description="Quản trị — administration")
 # Documented problem responses (names as LaurelApi registers them, per Python version).
@@ -315,9 +313,7 @@ def validate_only() -> Any:
     """Dry run of a deploy: the same checks, nothing stored."""
     _admin()
     files, _ = _uploaded()
-    parsed = validate_definition(
-        files, DomainRoles().known_roles(), forms=TaskForms().known_forms()
-    )
+    parsed = check_definition(files)
     return {"valid": True, "process_id": parsed.process_id}
 
 

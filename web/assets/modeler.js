@@ -197,7 +197,7 @@ async function validate() {
   const { ok, answer } = await send(config.urls.validate, { files: await sources() });
   showProblems(answer.errors || []);
   if (ok) say(m.valid, "success");
-  else say(answer.title || m.invalid, "error");
+  else say(answer.title || m.model_invalid, "error");
   return ok;
 }
 

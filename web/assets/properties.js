@@ -159,7 +159,7 @@ export class PropertiesPanel {
     const current = this.extension(bo, "spiffworkflow:CalledDecisionId")?.value || "";
     const options = [["", m.choose_decision], ...this.decisions()];
     if (current && !options.some(([id]) => id === current)) options.push([current, `${current} — ${m.unknown_decision}`]);
-    return field(m.field_decision, select(options, current, (v) => this.setCalledDecision(element, v), { name: "decision" }));
+    return field(m.field_called_decision, select(options, current, (v) => this.setCalledDecision(element, v), { name: "decision" }));
   }
 
   // --- timers --------------------------------------------------------------------------

@@ -16,14 +16,13 @@ from flask import Response, abort, flash, redirect, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
-from engine.errors import Conflict, NotAllowed, NotFound
+from engine.errors import Conflict, NotFound
 from engine.models import Instance
 from web import diagram, instance_queries
 from web.api import context
 from web.api.common import page_of
 from web.i18n import t
-from web.pages.common import arg, bp, page_number, render, signed_in, user
-from workflows.access import Principal
+from web.pages.common import admin, arg, bp, definition_key, page_number, render, signed_in
 from workflows.pipeline import TASK_STAGES
 
 PER_PAGE = 30
@@ -32,26 +31,13 @@ MAX_RETRY_DATA = 20_000
 FILTERS = ("definition", "version", "status", "stage", "org", "business_key")
 
 
-def _admin() -> Principal:
-    who = user()
-    if not who.orgs("admin"):
-        raise NotAllowed(t("admin_required"))
-    return who
-
-
-def _key_or_404(key: str) -> str:
-    if len(key) > 100 or "\x00" in key:
-        abort(404)
-    return key
-
-
 # -- versions -----------------------------------------------------------------------------
 
 
 @bp.get("/quan-tri/quy-trinh")
 @signed_in
 def admin_versions() -> Any:
-    _admin()
+    admin()
     definitions = instance_queries.definitions_with_versions(context.read())
     return render("admin_versions.html", definitions=definitions)
 
@@ -59,8 +45,8 @@ def admin_versions() -> Any:
 @bp.get("/quan-tri/quy-trinh/<key>/phien-ban/<int(max=2147483647):number>")
 @signed_in
 def admin_version(key: str, number: int) -> Any:
-    _admin()
-    _key_or_404(key)
+    admin()
+    definition_key(key)
     against_arg = arg("against")
     against = int(against_arg) if against_arg.isdigit() and 0 < int(against_arg) < 2**31 else None
     session = context.read()
@@ -95,8 +81,8 @@ def admin_version(key: str, number: int) -> Any:
 @bp.get("/quan-tri/quy-trinh/<key>/phien-ban/<int(max=2147483647):number>/tep/<name>")
 @signed_in
 def admin_version_file(key: str, number: int, name: str) -> Any:
-    _admin()
-    _key_or_404(key)
+    admin()
+    definition_key(key)
     row, _, _ = instance_queries.version_diff(context.read(), key, number, number)
     text = row.sources.get(name)
     if not isinstance(text, str):
@@ -124,7 +110,7 @@ def _filters() -> dict[str, Any]:
 @bp.get("/quan-tri/phien-chay")
 @signed_in
 def admin_instances() -> Any:
-    _admin()
+    admin()
     session = context.read()
     values = _filters()
     page = page_of(session, instance_queries.instance_query(values), page_number(), PER_PAGE)
@@ -147,7 +133,7 @@ def admin_instances() -> Any:
 @bp.get("/quan-tri/phien-chay/<int(max=2147483647):instance_id>")
 @signed_in
 def admin_instance(instance_id: int) -> Any:
-    _admin()
+    admin()
     found = instance_queries.instance_detail(context.read(), instance_id)
     if found is None:
         raise NotFound(t("instance_not_found", id=instance_id))
@@ -193,7 +179,7 @@ def _act(instance_id: int, action: Any, expected: str, refusal: str) -> Any:
 @bp.post("/quan-tri/phien-chay/<int(max=2147483647):instance_id>/tam-dung")
 @signed_in
 def admin_suspend(instance_id: int) -> Any:
-    who = _admin()
+    who = admin()
     reason = request.form.get("reason", "").replace("\x00", "").strip()[:MAX_REASON]
     engine = context.engine()
 
@@ -215,7 +201,7 @@ def admin_suspend(instance_id: int) -> Any:
 @bp.post("/quan-tri/phien-chay/<int(max=2147483647):instance_id>/tiep-tuc")
 @signed_in
 def admin_resume(instance_id: int) -> Any:
-    who = _admin()
+    who = admin()
     engine = context.engine()
     view = _act(
         instance_id,
@@ -231,7 +217,7 @@ def admin_resume(instance_id: int) -> Any:
 @bp.post("/quan-tri/phien-chay/<int(max=2147483647):instance_id>/chay-lai")
 @signed_in
 def admin_retry(instance_id: int) -> Any:
-    who = _admin()
+    who = admin()
     raw = request.form.get("data", "").strip()
     data: Any = {}
     if raw:

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -56,6 +56,22 @@ def user() -> Principal:
     who = me()
     assert who is not None  # behind @signed_in
     return who
+
+
+def admin() -> Principal:
+    """The signed-in person, who must be an admin somewhere (a definition, an instance and
+    the engine serve every organisation): 403 for anyone else."""
+    who = user()
+    if not who.orgs("admin"):
+        raise NotAllowed(t("admin_required"))
+    return who
+
+
+def definition_key(key: str) -> str:
+    """A definition key from a URL, or 404 for one no definition can have."""
+    if len(key) > 100 or "\x00" in key:
+        abort(404)
+    return key
 
 
 def arg(name: str) -> str:

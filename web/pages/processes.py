@@ -5,6 +5,7 @@ CSRF token in a header; problems come back with their element ids to mark on the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, jsonify, request, url_for
@@ -13,16 +14,15 @@ from werkzeug.wrappers import Response
 
 from engine import definitions
 from engine.errors import DefinitionRejected
-from engine.validation import validate_definition
 from web.api import context
 from web.api.admin import DeployJson
 from web.i18n import t, template
 from web.i18n_processes import MODELER_MESSAGES
 from web.pages import csrf
-from web.pages.common import bp, render, signed_in, user
-from workflows.access import Principal
-from workflows.forms import FORMS, TaskForms
-from workflows.roles import LANE_ROLES, DomainRoles
+from web.pages.common import admin, bp, definition_key, render, signed_in
+from workflows.forms import FORMS
+from workflows.pipeline import check_definition
+from workflows.roles import LANE_ROLES
 
 # bpmn-js and dmn-js draw with inline styles and data: images; scripts stay 'self' only.
 MODELER_CSP = (
@@ -32,20 +32,11 @@ MODELER_CSP = (
 )
 
 
-def admin() -> Principal:
-    """The signed-in person, who must be an admin somewhere; 404 otherwise (as for every
-    page a role does not reach)."""
-    who = user()
-    if not who.orgs("admin"):
-        abort(404)
-    return who
-
-
 @bp.get("/quan-tri/quy-trinh/<key>/thiet-ke")
 @signed_in
 def modeler(key: str) -> Any:
     admin()
-    version = definitions.latest_version(context.read(), key)
+    version = definitions.latest_version(context.read(), definition_key(key))
     if version is None:
         abort(404)
     config = {
@@ -65,6 +56,13 @@ def modeler(key: str) -> Any:
     response = Response(html, status, content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = MODELER_CSP
     return response
+
+
+def _existing(key: str) -> str:
+    """The key of a deployed definition; the modeler edits those, it does not make new ones."""
+    if definitions.latest_version(context.read(), definition_key(key)) is None:
+        abort(404)
+    return key
 
 
 def _files() -> tuple[dict[str, bytes], str] | Response:
@@ -90,34 +88,43 @@ def _rejected(error: DefinitionRejected) -> Response:
     return _problems(422, t("definition_rejected"), errors)
 
 
+def _with_files(key: str, act: Callable[[dict[str, bytes], str], Response]) -> Response:
+    """Run a validate or deploy for an admin on a deployed definition's key, turning a
+    malformed body or a refused definition into the JSON problems the page shows."""
+    _existing(key)
+    sent = _files()
+    if isinstance(sent, Response):
+        return sent
+    try:
+        return act(*sent)
+    except DefinitionRejected as error:
+        return _rejected(error)
+
+
 @bp.post("/quan-tri/quy-trinh/<key>/kiem-tra")
 @signed_in
 def modeler_validate(key: str) -> Any:
     admin()
-    sent = _files()
-    if isinstance(sent, Response):
-        return sent
-    files, _ = sent
-    try:
-        validate_definition(files, DomainRoles().known_roles(), forms=TaskForms().known_forms())
-    except DefinitionRejected as error:
-        return _rejected(error)
-    return jsonify({"valid": True, "errors": []})
+
+    def dry_run(files: dict[str, bytes], _: str) -> Response:
+        check_definition(files)
+        return jsonify({"valid": True, "errors": []})
+
+    return _with_files(key, dry_run)
 
 
 @bp.post("/quan-tri/quy-trinh/<key>/trien-khai")
 @signed_in
 def modeler_deploy(key: str) -> Any:
     who = admin()
-    sent = _files()
-    if isinstance(sent, Response):
-        return sent
-    files, comment = sent
-    try:
+
+    def deploy(files: dict[str, bytes], comment: str) -> Response:
         result = context.engine().deploy(files, deployed_by=who.username, key=key, comment=comment)
-    except DefinitionRejected as error:
-        return _rejected(error)
-    number = result.version.version
-    message = t("modeler_deployed" if result.created else "modeler_unchanged", version=number)
-    url = f"/quan-tri/quy-trinh/{key}/phien-ban/{number}"
-    return jsonify({"version": number, "created": result.created, "message": message, "url": url})
+        number = result.version.version
+        message = t("modeler_deployed" if result.created else "modeler_unchanged", version=number)
+        url = f"/quan-tri/quy-trinh/{key}/phien-ban/{number}"
+        return jsonify(
+            {"version": number, "created": result.created, "message": message, "url": url}
+        )
+
+    return _with_files(key, deploy)
