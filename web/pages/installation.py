@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from web.api import context
 from web.api.common import page_of
@@ -130,11 +131,17 @@ def _options(pairs: Mapping[str, str] | list[tuple[str, str]]) -> list[tuple[str
 # --- index ------------------------------------------------------------------------------
 
 
+def _org_names(session: Session) -> dict[str, str]:
+    return {
+        code: name for code, name in session.execute(select(Organisation.code, Organisation.name))
+    }
+
+
 @bp.get("/quan-tri")
 @_admin_only
 def admin_index(scope: inst.Scope) -> Any:
     session = context.read()
-    names = dict(session.execute(select(Organisation.code, Organisation.name)).tuples().all())
+    names = _org_names(session)
     held = sorted(scope.who.orgs("admin"))
     recent = [
         {
@@ -289,7 +296,7 @@ def _person_page(
     scope: inst.Scope, username: str, values: dict[str, Any], errors: dict[str, str]
 ) -> Any:
     session = context.read()
-    names = dict(session.execute(select(Organisation.code, Organisation.name)).tuples().all())
+    names = _org_names(session)
     return render(
         "admin_person.html",
         422 if errors else 200,
