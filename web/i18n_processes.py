@@ -25,6 +25,7 @@ PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
         "Trình thiết kế cần JavaScript.",
         "The designer needs JavaScript.",
     ),
+    "audit_action_definition.deployed": ("Triển khai quy trình", "Process deployed"),
     "modeler_bad_request": ("Yêu cầu không hợp lệ.", "Malformed request."),
     "modeler_deployed": (
         "Đã triển khai phiên bản {version}.",
@@ -113,5 +114,5 @@ PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
 
 # The keys the page's script reads (the panel and the status line).
 MODELER_MESSAGES = tuple(
-    key for key in PROCESS_MESSAGES if not key.startswith(("modeler_", "role_"))
+    key for key in PROCESS_MESSAGES if not key.startswith(("modeler_", "role_", "audit_"))
 )

@@ -133,3 +133,5 @@ def test_a_deploy_makes_a_new_version_once(browser: Browser) -> None:
             "quantri",
             2,
         )
+    index = text(browser.get("/quan-tri"))  # the admin's recent changes
+    assert "Triển khai quy trình" in index
