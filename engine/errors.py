@@ -20,6 +20,10 @@ class Problem:
     element_id: str
     message: str
     file: str = ""
+    # For the most common problems, a code and its values, so that an interface can say the
+    # same in its own language; `message` stays the engine's English.
+    code: str = ""
+    params: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         where = f"{self.file}: " if self.file else ""

@@ -353,6 +353,11 @@ def _local(element: Element) -> str:
     return tag[len(_B) :] if isinstance(tag, str) and tag.startswith(_B) else ""
 
 
+def _name(element: Element) -> str:
+    """What people call an element: its name, else its id."""
+    return (element.get("name") or "").strip() or element.get("id", "")
+
+
 def _kind(element: Element) -> str:
     """'User task' for a bpmn:userTask."""
     local = _local(element) or etree.QName(element).localname
@@ -466,9 +471,11 @@ class _BpmnChecker:
             if _local(element) == "sequenceFlow":
                 self.outgoing.setdefault(element.get("sourceRef", ""), []).append(element)
 
-    def problem(self, element: Element | str, message: str) -> None:
+    def problem(self, element: Element | str, message: str, code: str = "", **params: str) -> None:
         element_id = element if isinstance(element, str) else _nearest_id(element)
-        self.report.add(Problem(element_id, message, self.filename))
+        self.report.add(
+            Problem(element_id, message, self.filename, code, tuple(sorted(params.items())))
+        )
 
     def run(self) -> None:
         for element in self.root.iter(etree.Element):
@@ -545,6 +552,8 @@ class _BpmnChecker:
                 task,
                 f"{_label(task)} is not in any lane; put it in the lane of the role that "
                 f"should do it{why if _local(task) == 'task' else ''}.",
+                "no_lane",
+                task=_name(task),
             )
             return
         name = lane.get("name")
@@ -553,6 +562,9 @@ class _BpmnChecker:
                 task,
                 f'{_label(task)} is in lane "{lane.get("id", "")}", which has no name; '
                 "name the lane after the role that does its tasks.",
+                "lane_unnamed",
+                task=_name(task),
+                lane=lane.get("id", ""),
             )
         elif name.strip() not in self.roles:
             listed = sorted(self.roles)[:_MAX_ROLES_LISTED]
@@ -562,6 +574,10 @@ class _BpmnChecker:
                 task,
                 f'{_label(task)} is in lane "{name.strip()}", which is not a known role '
                 f"(known roles: {known}).",
+                "lane_not_role",
+                task=_name(task),
+                lane=name.strip(),
+                roles=known,
             )
         elif name != name.strip():
             # The runtime reads the lane name as SpiffWorkflow gives it, spaces included.
@@ -967,11 +983,9 @@ def _check_spec_forms(parsed: ParsedDefinition, forms: frozenset[str], report: _
             continue
         name = getattr(task_spec, "bpmn_name", None) or bpmn_id
         known = ", ".join(sorted(forms)) or "none are defined"
-        report.add(
-            Problem(
-                bpmn_id,
-                f'Task "{name}" shows form "{form}", which is not a known form; set its "form" '
-                f"property to one of: {known}.",
-                filename,
-            )
+        message = (
+            f'Task "{name}" shows form "{form}", which is not a known form; set its "form" '
+            f"property to one of: {known}."
         )
+        params = (("form", form), ("forms", known), ("task", name))
+        report.add(Problem(bpmn_id, message, filename, "form_unknown", params))

@@ -25,6 +25,23 @@ PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
         "Trình thiết kế cần JavaScript.",
         "The designer needs JavaScript.",
     ),
+    # Definition problems the engine gives a code (engine/validation.py), in our words.
+    "problem_no_lane": (
+        "Công việc “{task}” chưa nằm trong làn nào; hãy đặt vào làn của vai trò thực hiện.",
+        "Task “{task}” is not in any lane; put it in the lane of the role that does it.",
+    ),
+    "problem_lane_unnamed": (
+        "Công việc “{task}” nằm trong làn “{lane}” chưa có tên; hãy chọn vai trò cho làn.",
+        "Task “{task}” is in lane “{lane}”, which has no name; choose the lane's role.",
+    ),
+    "problem_lane_not_role": (
+        "Công việc “{task}” nằm trong làn “{lane}”, không phải một vai trò (các vai trò: {roles}).",
+        "Task “{task}” is in lane “{lane}”, which is not a role (roles: {roles}).",
+    ),
+    "problem_form_unknown": (
+        "Công việc “{task}” dùng biểu mẫu “{form}” không có; hãy chọn một trong: {forms}.",
+        "Task “{task}” shows form “{form}”, which does not exist; choose one of: {forms}.",
+    ),
     "audit_action_definition.deployed": ("Triển khai quy trình", "Process deployed"),
     "modeler_bad_request": ("Yêu cầu không hợp lệ.", "Malformed request."),
     "modeler_deployed": (
@@ -114,5 +131,7 @@ PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
 
 # The keys the page's script reads (the panel and the status line).
 MODELER_MESSAGES = tuple(
-    key for key in PROCESS_MESSAGES if not key.startswith(("modeler_", "role_", "audit_"))
+    key
+    for key in PROCESS_MESSAGES
+    if not key.startswith(("modeler_", "role_", "audit_", "problem_"))
 )

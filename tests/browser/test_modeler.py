@@ -77,7 +77,9 @@ def test_an_admin_adds_a_legal_check_and_new_nominations_pass_through_it(
     page.get_by_role("button", name="Kiểm tra", exact=True).click()
     assert status(page) == "Định nghĩa quy trình không hợp lệ; không có gì được lưu."
     problems = page.locator("#modeler-problems")
-    expect(problems).to_contain_text('"Pháp chế", which is not a known role')
+    expect(problems).to_contain_text(
+        "Công việc “Kiểm tra pháp lý” nằm trong làn “Pháp chế”, không phải một vai trò"
+    )
     expect(task).to_have_class("djs-element djs-shape selected laurel-problem")
     snap(page, "modeler-lane-not-a-role")
 
@@ -214,7 +216,9 @@ def test_a_bpmn_file_made_elsewhere_can_be_uploaded_and_its_problems_are_marked(
     expect(page.locator('g.djs-element[data-element-id="t"]')).to_be_visible()
     page.get_by_role("button", name="Kiểm tra", exact=True).click()
     assert status(page) == "Định nghĩa quy trình không hợp lệ; không có gì được lưu."
-    expect(page.locator("#modeler-problems")).to_contain_text("not in any lane")
+    expect(page.locator("#modeler-problems")).to_contain_text(
+        "Công việc “Duyệt” chưa nằm trong làn nào"
+    )
     expect(page.locator('g.djs-element[data-element-id="t"]')).to_have_class(
         "djs-element djs-shape laurel-problem"
     )

@@ -93,6 +93,11 @@ def test_a_refused_definition_comes_back_with_its_problems_and_nothing_is_stored
         places = {(p["file"], p["element_id"]) for p in answer["errors"]}
         assert ("nomination.bpmn", "decide") in places
         assert all("Ban giám đốc" in p["message"] for p in answer["errors"])
+        decide = next(p for p in answer["errors"] if p["element_id"] == "decide")
+        assert decide["message"] == (
+            "Công việc “Quyết định khen thưởng hoặc trình cấp trên” nằm trong làn “Ban giám đốc”, "
+            "không phải một vai trò (các vai trò: council, head, proposer, secretary)."
+        )
     unknown = "/quan-tri/quy-trinh/new_key/trien-khai"  # deploys only to a deployed key
     assert post(browser, unknown, {"files": sources()}, token)[0] == 404
     status, answer = post(browser, DEPLOY, {"files": {"x.txt": "<a/>"}}, token)

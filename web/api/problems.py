@@ -17,7 +17,7 @@ from engine.errors import (
     NotFound,
     NotWaiting,
 )
-from web.i18n import language, t
+from web.i18n import MESSAGES, language, t
 from workflows.auth import LoginRefused, TooManyAttempts
 from workflows.comments import CommentRefused
 
@@ -123,15 +123,26 @@ def translate_errors(errors: Any) -> Any:
     return errors
 
 
+def definition_problems(error: DefinitionRejected) -> list[dict[str, str]]:
+    """Each problem with its place; in the request's language where the engine gave a code
+    this catalogue knows, else in the engine's English."""
+    return [
+        {
+            "element_id": p.element_id,
+            "file": p.file,
+            "message": t(f"problem_{p.code}", **dict(p.params))
+            if f"problem_{p.code}" in MESSAGES
+            else p.message,
+        }
+        for p in error.problems
+    ]
+
+
 def from_domain_error(error: Exception) -> Response:
     if isinstance(error, InvalidTaskData):
         return problem(422, t("invalid"), errors=error.errors)
     if isinstance(error, DefinitionRejected):
-        errors = [
-            {"element_id": p.element_id, "file": p.file, "message": p.message}
-            for p in error.problems
-        ]
-        return problem(422, t("definition_rejected"), errors=errors)
+        return problem(422, t("definition_rejected"), errors=definition_problems(error))
     if isinstance(error, TooManyAttempts):
         return problem(
             429,

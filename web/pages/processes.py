@@ -16,6 +16,7 @@ from engine import definitions
 from engine.errors import DefinitionRejected
 from web.api import context
 from web.api.admin import DeployJson
+from web.api.problems import definition_problems
 from web.i18n import t, template
 from web.i18n_processes import MODELER_MESSAGES
 from web.pages import csrf
@@ -82,10 +83,7 @@ def _problems(status: int, title: str, errors: list[dict[str, str]]) -> Response
 
 
 def _rejected(error: DefinitionRejected) -> Response:
-    errors = [
-        {"element_id": p.element_id, "file": p.file, "message": p.message} for p in error.problems
-    ]
-    return _problems(422, t("definition_rejected"), errors)
+    return _problems(422, t("definition_rejected"), definition_problems(error))
 
 
 def _with_files(key: str, act: Callable[[dict[str, bytes], str], Response]) -> Response:
