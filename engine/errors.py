@@ -46,6 +46,14 @@ class Conflict(EngineError):
     """Someone else changed the instance first, or the task is no longer ready."""
 
 
+class MigrationRefused(Conflict):
+    """Moving an instance to another version would touch what it did or is doing."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
 class Suspended(Conflict):
     """The instance is suspended by an administrator: nothing may change it until resumed."""
 

@@ -32,13 +32,14 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, clock, context, definitions, serialization
+from engine import audit, clock, context, definitions, migration, serialization
 from engine.audit import PendingEvent
 from engine.clock import FixedClock, SystemClock
 from engine.errors import (
     BudgetExceeded,
     Conflict,
     EngineError,
+    MigrationRefused,
     NotFound,
     NotWaiting,
     ScriptError,
@@ -418,9 +419,56 @@ class Engine:
                 raise Conflict(
                     f"instance {instance.business_key} is {instance.status}, not suspended"
                 )
+            instance.status = ACTIVE
             change = _Change()
             change.events.append(PendingEvent(actor, "instance.resumed", instance.id))
             self._advance(workflow, change)
+            return self._save(session, instance, workflow, change)
+
+    def migrate(
+        self, instance_id: int, actor: str, to_version: int | None = None
+    ) -> InstanceView:
+        """Move a running (or suspended) instance onto another version of its definition,
+        the newest by default, when engine.migration finds it safe; MigrationRefused with
+        the reasons otherwise, and nothing changes."""
+        with self._transaction() as session:
+            instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
+            if instance.status not in (ACTIVE, SUSPENDED):
+                raise Conflict(
+                    f"instance {instance.business_key} is {instance.status}; only a running "
+                    "or suspended instance can move to another version"
+                )
+            current = self.specs.get(session, instance.definition_id)
+            target_id = (
+                definitions.get_version(session, current.key, to_version).id
+                if to_version is not None
+                else definitions.newest_id(session, current.key)
+            )
+            if target_id == instance.definition_id:
+                raise Conflict(
+                    f"instance {instance.business_key} is already on version {current.version}"
+                )
+            target = self.specs.get(session, target_id)
+            plan = migration.plan(workflow, target.parsed)
+            if not plan.safe:
+                raise MigrationRefused(plan.refusals)
+            migration.apply(plan)
+            instance.definition_id = target_id
+            change = _Change()
+            change.events.append(
+                PendingEvent(
+                    actor,
+                    "instance.migrated",
+                    instance.id,
+                    payload={
+                        "key": current.key,
+                        "from_version": current.version,
+                        "to_version": target.version,
+                    },
+                )
+            )
+            if instance.status == ACTIVE:
+                self._advance(workflow, change)
             return self._save(session, instance, workflow, change)
 
     def get_instance(self, instance_id: int) -> InstanceView:
@@ -506,12 +554,13 @@ class Engine:
                     payload={"element": change.error.element_id, "message": str(change.error)},
                 )
             )
-        else:
+        elif previous != SUSPENDED:  # a suspended instance stays so until `resume`
             instance.status = COMPLETED if workflow.is_completed() else ACTIVE
             instance.error_element = instance.error_message = None
             if instance.status == COMPLETED and previous != COMPLETED:
                 change.events.append(PendingEvent("system", "instance.completed"))
         values = {
+            "definition_id": instance.definition_id,  # changes only when migrated
             "status": instance.status,
             "state": serialization.dump(workflow),
             "next_timer_at": next_timer_at(workflow) if instance.status == ACTIVE else None,
@@ -523,7 +572,6 @@ class Engine:
         connection = session.connection()
         if instance.id is None:
             values.update(
-                definition_id=instance.definition_id,
                 business_key=instance.business_key,
                 created_at=now,
             )

@@ -23,6 +23,11 @@ _REGISTRY = _SERIALIZER.registry
 _WORKFLOW_CONVERTER = SPIFF_CONFIG[BpmnWorkflow](BpmnWorkflow, _REGISTRY)
 
 
+def registry() -> Any:
+    """The serializer's converter registry (SpiffWorkflow's spec diff compares with it)."""
+    return _REGISTRY
+
+
 def dump(workflow: BpmnWorkflow) -> str:
     # Mirrors BpmnWorkflowConverter.to_dict, minus converting the specs.
     _REGISTRY._encoder_mode = True

@@ -10,8 +10,14 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from engine.errors import DefinitionRejected, InvalidTaskData, NotAllowed
-from engine.models import DefinitionVersion, Instance
+from engine.errors import (
+    Conflict,
+    DefinitionRejected,
+    InvalidTaskData,
+    MigrationRefused,
+    NotAllowed,
+)
+from engine.models import AuditEvent, DefinitionVersion, Instance
 from tests.workflows.world import World, make_world
 from workflows.models import Nomination
 from workflows.pipeline import pipeline_files
@@ -102,3 +108,71 @@ def test_a_task_with_a_form_the_application_lacks_is_refused(world: World) -> No
     assert '"legal_opinion", which is not a known form' in problem.message
     with Session(world.db) as session:
         assert session.scalars(select(DefinitionVersion.version)).all() == [1]
+
+
+def instance_of(world: World, nomination: Nomination) -> Instance:
+    with Session(world.db) as session:
+        return session.scalars(
+            select(Instance).where(Instance.business_key == nomination.business_key)
+        ).one()
+
+
+def test_a_running_nomination_moves_to_the_new_version_when_nothing_it_did_changed(
+    world: World,
+) -> None:
+    waiting = world.nominate()
+    world.submit(waiting)  # at the appraisal, which the new version keeps as it was
+    world.engine.deploy(with_legal_check(), deployed_by="quantri")
+    instance = instance_of(world, waiting)
+
+    view = world.engine.migrate(instance.id, "quantri")
+    assert (view.definition_version, view.status) == (2, "active")
+    world.appraise(waiting)
+    assert [t.bpmn_id for t in world.tasks(waiting)] == ["legal_check"]
+    with Session(world.db) as session:
+        moved = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "instance.migrated")
+        ).one()
+    assert (moved.actor, moved.instance_id) == ("quantri", instance.id)
+    assert '"from_version":1' in moved.payload and '"to_version":2' in moved.payload
+    with pytest.raises(Conflict, match="already on version 2"):
+        world.engine.migrate(instance.id, "quantri")
+
+
+def test_moving_is_refused_when_a_step_it_is_at_is_gone_or_changed(world: World) -> None:
+    world.engine.deploy(with_legal_check(), deployed_by="quantri")
+    at_check = world.nominate()
+    world.submit(at_check)
+    world.appraise(at_check)  # waiting at legal_check, on version 2
+    files = pipeline_files()
+    renamed = files["nomination.bpmn"].replace("Thẩm định hồ sơ".encode(), "Thẩm định".encode())
+    world.engine.deploy({**files, "nomination.bpmn": renamed}, deployed_by="quantri")
+    before = instance_of(world, at_check)
+
+    with pytest.raises(MigrationRefused) as refused:
+        world.engine.migrate(before.id, "quantri")
+    assert [(p.element_id, p.code) for p in refused.value.problems] == [
+        ("legal_check", "migration_ran_removed")
+    ]
+    after = instance_of(world, at_check)
+    assert (after.definition_id, after.lock_version) == (before.definition_id, before.lock_version)
+
+    at_appraisal = world.nominate()
+    world.submit(at_appraisal)  # on version 3, whose appraisal version 2 names otherwise
+    with pytest.raises(MigrationRefused) as refused:
+        world.engine.migrate(instance_of(world, at_appraisal).id, "quantri", to_version=2)
+    assert [(p.element_id, p.code) for p in refused.value.problems] == [
+        ("appraise", "migration_live_changed")
+    ]
+
+
+def test_a_suspended_nomination_moves_and_stays_suspended(world: World) -> None:
+    waiting = world.nominate()
+    world.submit(waiting)
+    instance = instance_of(world, waiting)
+    world.engine.suspend(instance.id, "quantri", "chờ quy trình mới")
+    world.engine.deploy(with_legal_check(), deployed_by="quantri")
+    assert world.engine.migrate(instance.id, "quantri").status == "suspended"
+    world.engine.resume(instance.id, "quantri")
+    world.appraise(waiting)
+    assert [t.bpmn_id for t in world.tasks(waiting)] == ["legal_check"]
