@@ -2,57 +2,8 @@
 
 from __future__ import annotations
 
-PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
-    "modeler_title": ("Thiết kế quy trình {definition}", "Process designer: {definition}"),
-    "modeler_open": ("Phiên bản đang mở:", "Version open:"),
-    "modeler_intro": (
-        "Sửa sơ đồ, bấm “Kiểm tra” để máy chủ soát lỗi, rồi "
-        "“Triển khai” thành phiên bản mới. Hồ sơ đang chạy giữ nguyên phiên bản cũ; hồ sơ "
-        "mới chạy theo phiên bản mới nhất.",
-        "Edit the diagram, press “Validate” to have the server "
-        "check it, then “Deploy” it as a new version. Running nominations stay on their "
-        "version; new ones take the newest.",
-    ),
-    "modeler_versions": ("Các phiên bản", "Versions"),
-    "modeler_files": ("Tệp của định nghĩa", "Files of the definition"),
-    "modeler_upload": ("Tải tệp .bpmn/.dmn lên", "Upload a .bpmn/.dmn file"),
-    "modeler_validate": ("Kiểm tra", "Validate"),
-    "modeler_comment": ("Ghi chú phiên bản", "Version comment"),
-    "modeler_deploy": ("Triển khai", "Deploy"),
-    "modeler_download": ("Tải xuống", "Download"),
-    "modeler_problems": ("Lỗi cần sửa", "Problems to fix"),
-    "modeler_needs_script": (
-        "Trình thiết kế cần JavaScript.",
-        "The designer needs JavaScript.",
-    ),
-    # Definition problems the engine gives a code (engine/validation.py), in our words.
-    "problem_no_lane": (
-        "Công việc “{task}” chưa nằm trong làn nào; hãy đặt vào làn của vai trò thực hiện.",
-        "Task “{task}” is not in any lane; put it in the lane of the role that does it.",
-    ),
-    "problem_lane_unnamed": (
-        "Công việc “{task}” nằm trong làn “{lane}” chưa có tên; hãy chọn vai trò cho làn.",
-        "Task “{task}” is in lane “{lane}”, which has no name; choose the lane's role.",
-    ),
-    "problem_lane_not_role": (
-        "Công việc “{task}” nằm trong làn “{lane}”, không phải một vai trò (các vai trò: {roles}).",
-        "Task “{task}” is in lane “{lane}”, which is not a role (roles: {roles}).",
-    ),
-    "problem_form_unknown": (
-        "Công việc “{task}” dùng biểu mẫu “{form}” không có; hãy chọn một trong: {forms}.",
-        "Task “{task}” shows form “{form}”, which does not exist; choose one of: {forms}.",
-    ),
-    "audit_action_definition.deployed": ("Triển khai quy trình", "Process deployed"),
-    "modeler_bad_request": ("Yêu cầu không hợp lệ.", "Malformed request."),
-    "modeler_deployed": (
-        "Đã triển khai phiên bản {version}.",
-        "Deployed as version {version}.",
-    ),
-    "modeler_unchanged": (
-        "Không có thay đổi: phiên bản {version} vẫn là phiên bản mới nhất.",
-        "Nothing changed: version {version} is still the newest.",
-    ),
-    # Read by the page's script (web/assets/), handed over in the page's settings.
+# Read by the modeler's script (web/assets/), handed over in the page's settings.
+SCRIPT_MESSAGES: dict[str, tuple[str, str]] = {
     "panel_title": ("Thuộc tính", "Properties"),
     "panel_empty": (
         "Chọn một phần tử trên sơ đồ để xem và sửa thuộc tính.",
@@ -123,15 +74,99 @@ PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
         "Đã mở, có {count} cảnh báo khi đọc tệp.",
         "Opened with {count} warnings while reading the file.",
     ),
+}
+
+PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
+    **SCRIPT_MESSAGES,
+    "modeler_title": ("Thiết kế quy trình {definition}", "Process designer: {definition}"),
+    "modeler_open": ("Phiên bản đang mở:", "Version open:"),
+    "modeler_intro": (
+        "Sửa sơ đồ, bấm “Kiểm tra” để máy chủ soát lỗi, rồi "
+        "“Triển khai” thành phiên bản mới. Hồ sơ đang chạy giữ nguyên phiên bản cũ; hồ sơ "
+        "mới chạy theo phiên bản mới nhất.",
+        "Edit the diagram, press “Validate” to have the server "
+        "check it, then “Deploy” it as a new version. Running nominations stay on their "
+        "version; new ones take the newest.",
+    ),
+    "modeler_versions": ("Các phiên bản", "Versions"),
+    "modeler_files": ("Tệp của định nghĩa", "Files of the definition"),
+    "modeler_upload": ("Tải tệp .bpmn/.dmn lên", "Upload a .bpmn/.dmn file"),
+    "modeler_validate": ("Kiểm tra", "Validate"),
+    "modeler_comment": ("Ghi chú phiên bản", "Version comment"),
+    "modeler_deploy": ("Triển khai", "Deploy"),
+    "modeler_download": ("Tải xuống", "Download"),
+    "modeler_problems": ("Lỗi cần sửa", "Problems to fix"),
+    "modeler_needs_script": (
+        "Trình thiết kế cần JavaScript.",
+        "The designer needs JavaScript.",
+    ),
+    # Definition problems the engine gives a code (engine/validation.py), in our words.
+    "problem_no_lane": (
+        "Công việc “{task}” chưa nằm trong làn nào; hãy đặt vào làn của vai trò thực hiện.",
+        "Task “{task}” is not in any lane; put it in the lane of the role that does it.",
+    ),
+    "problem_lane_unnamed": (
+        "Công việc “{task}” nằm trong làn “{lane}” chưa có tên; hãy chọn vai trò cho làn.",
+        "Task “{task}” is in lane “{lane}”, which has no name; choose the lane's role.",
+    ),
+    "problem_lane_not_role": (
+        "Công việc “{task}” nằm trong làn “{lane}”, không phải một vai trò (các vai trò: {roles}).",
+        "Task “{task}” is in lane “{lane}”, which is not a role (roles: {roles}).",
+    ),
+    "problem_form_unknown": (
+        "Công việc “{task}” dùng biểu mẫu “{form}” không có; hãy chọn một trong: {forms}.",
+        "Task “{task}” shows form “{form}”, which does not exist; choose one of: {forms}.",
+    ),
+    "problem_migration_ran_removed": (
+        "Bước “{task}” hồ sơ đã hoặc đang đi qua không còn trong phiên bản mới.",
+        "Step “{task}”, which this nomination has been through or is at, is not in the new "
+        "version.",
+    ),
+    "problem_migration_live_changed": (
+        "Bước “{task}” hồ sơ đang chờ đã bị sửa trong phiên bản mới.",
+        "Step “{task}”, where this nomination waits, is changed in the new version.",
+    ),
+    "problem_migration_subprocess_removed": (
+        "Quy trình con “{task}” đang chạy không còn trong phiên bản mới.",
+        "The running subprocess “{task}” is not in the new version.",
+    ),
+    "migration_refused": (
+        "Không thể chuyển phiên chạy sang phiên bản này; không có gì thay đổi.",
+        "This instance cannot move to that version; nothing was changed.",
+    ),
+    "instance_not_running": (
+        "Phiên chạy đang ở trạng thái “{status}”: chỉ phiên đang chạy hoặc tạm dừng mới chuyển "
+        "được phiên bản.",
+        "The instance is “{status}”: only a running or suspended instance can change version.",
+    ),
+    "instance_on_version": (
+        "Phiên chạy đã ở phiên bản {version}.",
+        "The instance is already on version {version}.",
+    ),
+    "instance_migrate": ("Chuyển sang phiên bản {version}", "Move to version {version}"),
+    "instance_migrate_hint": (
+        "Chỉ chuyển được khi các bước hồ sơ đã qua và đang chờ không bị xóa hay sửa trong "
+        "phiên bản mới; các bước phía trước chạy theo phiên bản mới.",
+        "Possible when no step the nomination has been through or waits at is removed or "
+        "changed in the new version; the steps ahead follow the new version.",
+    ),
+    "instance_migrated_done": (
+        "Đã chuyển phiên chạy sang phiên bản {version}.",
+        "The instance now runs on version {version}.",
+    ),
+    "audit_action_instance.migrated": ("Chuyển phiên bản quy trình", "Moved to another version"),
+    "audit_action_definition.deployed": ("Triển khai quy trình", "Process deployed"),
+    "modeler_bad_request": ("Yêu cầu không hợp lệ.", "Malformed request."),
+    "modeler_deployed": (
+        "Đã triển khai phiên bản {version}.",
+        "Deployed as version {version}.",
+    ),
+    "modeler_unchanged": (
+        "Không có thay đổi: phiên bản {version} vẫn là phiên bản mới nhất.",
+        "Nothing changed: version {version} is still the newest.",
+    ),
     "role_proposer": ("Cán bộ phụ trách thi đua", "Emulation officer (proposer)"),
     "role_secretary": ("Thường trực / thư ký Hội đồng TĐKT", "Council secretary"),
     "role_council": ("Thành viên Hội đồng TĐKT", "Council member"),
     "role_head": ("Thủ trưởng / chủ tịch", "Head"),
 }
-
-# The keys the page's script reads (the panel and the status line).
-MODELER_MESSAGES = tuple(
-    key
-    for key in PROCESS_MESSAGES
-    if not key.startswith(("modeler_", "role_", "audit_", "problem_"))
-)

@@ -282,4 +282,7 @@ def instance_detail(session: Session, instance_id: int) -> dict[str, Any] | None
         "path": path,
         "events": events,
         "sources": version.sources,
+        "newest_version": session.scalar(
+            select(func.max(DefinitionVersion.version)).where(DefinitionVersion.key == version.key)
+        ),
     }

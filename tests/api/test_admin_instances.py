@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import Instance, TaskRow
+from engine.models import DefinitionVersion, Instance, TaskRow
 from tests.api.conftest import Api
+from tests.workflows.test_added_task import with_legal_check
 from workflows.models import Nomination
 from workflows.pipeline import pipeline_files
 
@@ -138,4 +139,72 @@ def test_a_version_diff_in_words(api: Api) -> None:
     ).get_json()
     assert back["changes"][0]["details"][0]["new"] == "Thẩm định hồ sơ"
     missing = api.client.get("/api/v1/definitions/nomination/versions/3/diff", headers=headers)
+    assert missing.status_code == 404
+
+
+def _deploy(api: Api, files: dict[str, bytes]) -> int:
+    deployed = api.client.post(
+        "/api/v1/definitions",
+        json={"files": {name: xml.decode() for name, xml in files.items()}},
+        headers=api.headers("quantri"),
+    )
+    assert deployed.status_code == 201, deployed.get_json()
+    version: int = deployed.get_json()["version"]
+    return version
+
+
+def test_an_instance_moves_to_the_newest_version_only_where_that_is_safe(api: Api) -> None:
+    headers = api.headers("quantri")
+    instance_id, task_id, _ = _an_appraisal(api)
+    migrate = f"/api/v1/instances/{instance_id}/migrate"
+    on_newest = api.client.post(migrate, json={}, headers=headers)
+    assert on_newest.status_code == 409
+    assert on_newest.get_json()["detail"] == "Phiên chạy đã ở phiên bản 1."
+    assert (
+        api.client.post(migrate, json={}, headers=api.headers("thuky.thcs_ths")).status_code == 403
+    )
+
+    assert _deploy(api, with_legal_check()) == 2
+    detail = api.client.get(f"/api/v1/instances/{instance_id}", headers=headers).get_json()
+    assert (detail["definition_version"], detail["newest_version"]) == (1, 2)
+    moved = api.client.post(migrate, json={}, headers=headers)
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["definition_version"] == 2
+    done = api.client.post(
+        f"/api/v1/tasks/{task_id}/complete",
+        json={"data": {"result": "complete"}},
+        headers=api.headers("thuky.thcs_ths"),
+    )
+    assert done.status_code == 200
+    with Session(api.db) as session:
+        waiting = session.scalars(
+            select(TaskRow.bpmn_id).where(
+                TaskRow.instance_id == instance_id, TaskRow.state == "ready"
+            )
+        ).all()
+    assert waiting == ["legal_check"]
+
+    # Version 3 drops the legal check this nomination now waits at: it stays where it is.
+    assert _deploy(api, {**PIPELINE, "route.dmn": PIPELINE["route.dmn"] + b"\n"}) == 3
+    refused = api.client.post(migrate, json={}, headers=headers)
+    assert refused.status_code == 409
+    assert refused.content_type == "application/problem+json"
+    body = refused.get_json()
+    assert body["detail"] == "Không thể chuyển phiên chạy sang phiên bản này; không có gì thay đổi."
+    assert body["errors"] == [
+        {
+            "element_id": "legal_check",
+            "file": "",
+            "message": "Bước “Kiểm tra pháp lý” hồ sơ đã hoặc đang đi qua không còn trong "
+            "phiên bản mới.",
+        }
+    ]
+    with Session(api.db) as session:
+        version = session.scalar(
+            select(DefinitionVersion.version)
+            .join(Instance, Instance.definition_id == DefinitionVersion.id)
+            .where(Instance.id == instance_id)
+        )
+    assert version == 2
+    missing = api.client.post(migrate, json={"to_version": 9}, headers=headers)
     assert missing.status_code == 404

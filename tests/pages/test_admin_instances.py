@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import Instance, TaskRow
 from tests.pages.conftest import Browser, text
+from tests.workflows.test_added_task import with_legal_check
 from workflows.pipeline import Nominations, Nominee, pipeline_files
 
 PIPELINE = pipeline_files()
@@ -149,3 +150,28 @@ def test_retry_of_an_instance_in_error_with_corrected_data(browser: Browser) -> 
     assert "active" in _element_class(page, "appraise").split()
     browser.post(f"{path}/chay-lai", {"data": ""}, path)
     assert "không bị lỗi" in _page(browser, path)
+
+
+def test_an_instance_is_moved_to_the_newest_version_or_told_why_not(browser: Browser) -> None:
+    reviewer = Browser(browser.app, browser.app.test_client(), browser.clock, browser.db)
+    reviewer.login("thuky.thcs_ths")
+    task_id = reviewer.task_id(NOMINEE, "appraise")
+    path = f"/quan-tri/phien-chay/{_instance_of(browser, task_id)}"
+    browser.login("quantri")
+    assert "Chuyển sang phiên bản" not in _page(browser, path)  # on the newest already
+
+    engine = browser.app.extensions["laurel.engine"]
+    engine.deploy(with_legal_check(), deployed_by="quantri", comment="Kiểm tra pháp lý")
+    assert "Chuyển sang phiên bản 2" in _page(browser, path)
+    assert browser.post(f"{path}/chuyen-phien-ban", {}, path).status_code == 302
+    page = _page(browser, path)
+    assert "Đã chuyển phiên chạy sang phiên bản 2." in page
+    assert "nomination, phiên bản 2" in page and "Chuyển phiên bản quy trình" in page
+    assert reviewer.post(f"/tasks/{task_id}", {"result": "complete"}).status_code == 302
+
+    engine.deploy(PIPELINE, deployed_by="quantri", comment="Bỏ bước kiểm tra pháp lý")
+    assert browser.post(f"{path}/chuyen-phien-ban", {}, path).status_code == 302
+    page = _page(browser, path)
+    assert "Không thể chuyển phiên chạy sang phiên bản này; không có gì thay đổi." in page
+    assert "Bước “Kiểm tra pháp lý” hồ sơ đã hoặc đang đi qua không còn" in page
+    assert "nomination, phiên bản 2" in page

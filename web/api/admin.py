@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError
 
 from engine import definitions
-from engine.errors import Conflict, NotAllowed, NotFound
+from engine.errors import Conflict, MigrationRefused, NotAllowed, NotFound
 from engine.models import DefinitionVersion, Instance
 from engine.ports import InstanceView
 from web import instance_queries
@@ -189,6 +189,16 @@ class InstanceDetailSchema(InstanceSchema):
         ElementsSchema,
         required=True,
         metadata={"description": "BPMN element ids by state, for highlighting the diagram"},
+    )
+    newest_version = fields.Integer(
+        required=True, metadata={"description": "The newest deployed version of its definition"}
+    )
+
+
+class MigrateArgs(Schema):
+    to_version = fields.Integer(
+        validate=validate.Range(min=1, max=2_147_483_647),
+        metadata={"description": "The version to move to; the newest when absent"},
     )
 
 
@@ -427,6 +437,24 @@ def resume(instance_id: int) -> Any:
     return view
 
 
+@blp.post("/instances/<int(max=2147483647):instance_id>/migrate")
+@blp.arguments(MigrateArgs)
+@blp.response(200, RetriedSchema)
+@blp.alt_response(404, response=HTTPStatus.NOT_FOUND.name, description="No such instance")
+@blp.alt_response(
+    409,
+    response=HTTPStatus.CONFLICT.name,
+    description="Not running, already on that version, or refused: `errors` says why",
+)
+@blp.doc(security=BEARER)
+def migrate(args: dict[str, Any], instance_id: int) -> Any:
+    """Move a running or suspended instance to another version of its definition (the newest
+    by default). Refused, with each reason and its element, when a step it has done or
+    waits at is gone or changed in that version; nothing changes then."""
+    who = _admin()
+    return migrate_instance(who, instance_id, args.get("to_version"))
+
+
 @blp.post("/instances/<int(max=2147483647):instance_id>/retry")
 @blp.arguments(RetryArgs)
 @blp.response(200, RetriedSchema)
@@ -439,6 +467,34 @@ def retry(args: dict[str, Any], instance_id: int) -> Any:
     _status(instance_id, "error", "instance_not_in_error")
     view: InstanceView = context.engine().retry(instance_id, who.username, args["data"])
     return view
+
+
+def migrate_instance(who: Principal, instance_id: int, to_version: int | None) -> InstanceView:
+    """The engine's migrate, with the refusals a person can act on said in their language;
+    MigrationRefused carries the reasons element by element (for the API and the pages)."""
+    session = context.read()
+    found = session.execute(
+        select(Instance.status, DefinitionVersion.key, DefinitionVersion.version)
+        .join(DefinitionVersion, DefinitionVersion.id == Instance.definition_id)
+        .where(Instance.id == instance_id)
+    ).first()
+    if found is None:
+        raise NotFound(t("instance_not_found", id=instance_id))
+    status, key, version = found
+    if status not in ("active", "suspended"):
+        raise Conflict(t("instance_not_running", status=t(f"instance_status_{status}")))
+    if to_version == version:
+        raise Conflict(t("instance_on_version", version=version))
+    try:
+        return context.engine().migrate(instance_id, who.username, to_version)
+    except MigrationRefused:
+        raise
+    except NotFound:
+        raise NotFound(t("definition_not_found", definition=key, version=to_version)) from None
+    except Conflict as exc:
+        if to_version is None and "already on version" in str(exc):
+            raise Conflict(t("instance_on_version", version=version)) from None
+        raise Conflict(t("instance_changed")) from exc
 
 
 def _status(instance_id: int, expected: str, refusal: str) -> None:

@@ -13,9 +13,11 @@ from engine.errors import (
     Conflict,
     DefinitionRejected,
     InvalidTaskData,
+    MigrationRefused,
     NotAllowed,
     NotFound,
     NotWaiting,
+    Problem,
 )
 from web.i18n import MESSAGES, language, t
 from workflows.auth import LoginRefused, TooManyAttempts
@@ -123,7 +125,7 @@ def translate_errors(errors: Any) -> Any:
     return errors
 
 
-def definition_problems(error: DefinitionRejected) -> list[dict[str, str]]:
+def problem_list(problems: list[Problem]) -> list[dict[str, str]]:
     """Each problem with its place; in the request's language where the engine gave a code
     this catalogue knows, else in the engine's English."""
     return [
@@ -134,7 +136,7 @@ def definition_problems(error: DefinitionRejected) -> list[dict[str, str]]:
             if f"problem_{p.code}" in MESSAGES
             else p.message,
         }
-        for p in error.problems
+        for p in problems
     ]
 
 
@@ -142,7 +144,9 @@ def from_domain_error(error: Exception) -> Response:
     if isinstance(error, InvalidTaskData):
         return problem(422, t("invalid"), errors=error.errors)
     if isinstance(error, DefinitionRejected):
-        return problem(422, t("definition_rejected"), errors=definition_problems(error))
+        return problem(422, t("definition_rejected"), errors=problem_list(error.problems))
+    if isinstance(error, MigrationRefused):
+        return problem(409, t("migration_refused"), errors=problem_list(error.problems))
     if isinstance(error, TooManyAttempts):
         return problem(
             429,

@@ -16,11 +16,13 @@ from flask import Response, abort, flash, redirect, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, MigrationRefused, NotFound
 from engine.models import Instance
 from web import diagram, instance_queries
 from web.api import context
+from web.api.admin import migrate_instance
 from web.api.common import page_of
+from web.api.problems import problem_list
 from web.i18n import t
 from web.pages.common import admin, arg, bp, definition_key, page_number, render, signed_in
 from workflows.pipeline import TASK_STAGES
@@ -211,6 +213,24 @@ def admin_resume(instance_id: int) -> Any:
     )
     if view is not None:
         flash(t("instance_resumed_done"), "success")
+    return _back(instance_id)
+
+
+@bp.post("/quan-tri/phien-chay/<int(max=2147483647):instance_id>/chuyen-phien-ban")
+@signed_in
+def admin_migrate(instance_id: int) -> Any:
+    """To the newest version; the refusal's reasons are listed, one message each."""
+    who = admin()
+    try:
+        view = migrate_instance(who, instance_id, None)
+    except MigrationRefused as refused:
+        flash(t("migration_refused"), "warning")
+        for reason in problem_list(refused.problems):
+            flash(reason["message"], "warning")
+    except Conflict as exc:
+        flash(str(exc), "warning")
+    else:
+        flash(t("instance_migrated_done", version=view.definition_version), "success")
     return _back(instance_id)
 
 

@@ -16,9 +16,9 @@ from engine import definitions
 from engine.errors import DefinitionRejected
 from web.api import context
 from web.api.admin import DeployJson
-from web.api.problems import definition_problems
+from web.api.problems import problem_list
 from web.i18n import t, template
-from web.i18n_processes import MODELER_MESSAGES
+from web.i18n_processes import SCRIPT_MESSAGES
 from web.pages import csrf
 from web.pages.common import admin, bp, definition_key, render, signed_in
 from workflows.forms import FORMS
@@ -51,7 +51,7 @@ def modeler(key: str) -> Any:
             "validate": url_for("pages.modeler_validate", key=key),
             "deploy": url_for("pages.modeler_deploy", key=key),
         },
-        "messages": {name: template(name) for name in MODELER_MESSAGES},
+        "messages": {name: template(name) for name in SCRIPT_MESSAGES},
     }
     html, status = render("modeler.html", key=key, version=version, config=config)
     response = Response(html, status, content_type="text/html; charset=utf-8")
@@ -83,7 +83,7 @@ def _problems(status: int, title: str, errors: list[dict[str, str]]) -> Response
 
 
 def _rejected(error: DefinitionRejected) -> Response:
-    return _problems(422, t("definition_rejected"), definition_problems(error))
+    return _problems(422, t("definition_rejected"), problem_list(error.problems))
 
 
 def _with_files(key: str, act: Callable[[dict[str, bytes], str], Response]) -> Response:
