@@ -54,6 +54,7 @@ _COLUMNS = (
     Nomination.stage,
     Nomination.current_org,
     Organisation.level,
+    Instance.status.label("instance_status"),
 )
 # Built once, as the engine's hot paths are: the inbox is read far more than anything else.
 TASKS = (
@@ -61,6 +62,7 @@ TASKS = (
     .join(Nomination, Nomination.business_key == TaskRow.business_key)
     .join(Award, Award.code == Nomination.award_code)
     .join(Organisation, Organisation.code == Nomination.current_org)
+    .join(Instance, Instance.id == TaskRow.instance_id)
 )
 
 
@@ -101,6 +103,8 @@ def task_item(row: Mapping[Any, Any], now: datetime) -> dict[str, Any]:
         },
         "form_key": row["form"],
         "form": form_of(row["form"]),
+        # An admin stopped the process: the task waits, and cannot be completed meanwhile.
+        "suspended": row["instance_status"] == "suspended",
     }
 
 

@@ -102,6 +102,7 @@ def test_suspend_stops_the_reviewer_until_resumed(browser: Browser) -> None:
     assert "Tạm dừng quy trình" in page  # the audited action, by its label
     assert f'href="{path}"' in _page(browser, "/quan-tri/phien-chay?status=suspended")
 
+    assert 'badge paused">Tạm dừng</strong>' in _page(reviewer, "/")  # in the inbox too
     assert "Hồ sơ đang tạm dừng" in _page(reviewer, f"/tasks/{task_id}")
     refused = reviewer.post(f"/tasks/{task_id}", {"result": "complete"})
     assert refused.status_code == 302
@@ -112,6 +113,7 @@ def test_suspend_stops_the_reviewer_until_resumed(browser: Browser) -> None:
     assert browser.post(f"{path}/tiep-tuc", {}, path).status_code == 302
     page = _page(browser, path)
     assert "Phiên chạy đã tiếp tục." in page and "Tiếp tục quy trình" in page
+    assert "badge paused" not in _page(reviewer, "/")
     done = reviewer.post(f"/tasks/{task_id}", {"result": "complete"})
     assert done.status_code == 302
     assert "Đã hoàn thành công việc." in _page(reviewer, "/")

@@ -81,6 +81,10 @@ class TaskOut(Schema):
     form_key = fields.String(
         required=True, metadata={"description": "The form the task shows (its stage)"}
     )
+    suspended = fields.Boolean(
+        required=True,
+        metadata={"description": "The process is suspended: the task cannot be completed now"},
+    )
     title = fields.String(required=True)
     lane = fields.String(allow_none=True)
     org = fields.String(allow_none=True)
