@@ -425,9 +425,7 @@ class Engine:
             self._advance(workflow, change)
             return self._save(session, instance, workflow, change)
 
-    def migrate(
-        self, instance_id: int, actor: str, to_version: int | None = None
-    ) -> InstanceView:
+    def migrate(self, instance_id: int, actor: str, to_version: int | None = None) -> InstanceView:
         """Move a running (or suspended) instance onto another version of its definition,
         the newest by default, when engine.migration finds it safe; MigrationRefused with
         the reasons otherwise, and nothing changes."""
