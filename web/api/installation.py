@@ -24,6 +24,12 @@ from engine.errors import Conflict, NotAllowed, NotFound
 from web.api import context
 from web.api.auth import BEARER
 from web.api.common import PageArgs, page_of, page_schema
+from web.api.reference import (
+    AwardEntrySchema,
+    CampaignSchema,
+    OrganisationSchema,
+    RuleSchema,
+)
 from web.i18n import t
 from workflows import installation as inst
 from workflows import orgs
@@ -125,12 +131,7 @@ class OrgUpdate(Schema):
     voting = fields.String(validate=validate.OneOf(VOTING_MODES))
 
 
-class AdminOrgSchema(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    level = fields.String(required=True)
-    parent = fields.String(allow_none=True, attribute="parent_code")
-    voting = fields.String(required=True)
+class AdminOrgSchema(OrganisationSchema):
     depth = fields.Integer(required=True, metadata={"description": "0 at a top of your scope"})
 
 
@@ -179,13 +180,6 @@ class CampaignUpdate(Schema):
     ends = _day()
 
 
-class AdminCampaignSchema(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    starts = fields.Date(required=True)
-    ends = fields.Date(required=True)
-
-
 class Prerequisite(Schema):
     award = _code(30, required=True)
     consecutive_years = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
@@ -210,23 +204,12 @@ class RuleCreate(Schema):
     prerequisites = fields.List(fields.Nested(Prerequisite), validate=validate.Length(max=20))
 
 
-class RuleVersionSchema(Schema):
-    id = fields.Integer(required=True)
-    effective_from = fields.Date(required=True)
+class RuleVersionSchema(RuleSchema):
     status = fields.String(
         required=True,
         validate=validate.OneOf(("superseded", "in_force", "future")),
         metadata={"description": "superseded, in_force (today) or future"},
     )
-    deciding_level = fields.String(required=True)
-    vote_threshold = fields.Float(required=True)
-    vote_base = fields.String(required=True)
-    publicity_working_days = fields.Integer(required=True)
-    appraisal_sla_days = fields.Integer(required=True)
-    vote_sla_days = fields.Integer(required=True)
-    quota_ratio = fields.Float(allow_none=True)
-    prerequisites = fields.Raw(required=True, attribute="prerequisite_list")
-    basis = fields.String(required=True)
 
 
 class AwardCreate(Schema):
@@ -243,12 +226,7 @@ class AwardUpdate(Schema):
     criteria = _text(10_000)
 
 
-class CatalogueAwardSchema(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    subject = fields.String(required=True)
-    kind = fields.String(required=True)
-    criteria = fields.String(required=True)
+class CatalogueAwardSchema(AwardEntrySchema):
     rules = fields.List(fields.Nested(RuleVersionSchema), required=True)
 
 
@@ -428,7 +406,7 @@ def revoke_role(username: str, role: str, org: str) -> Any:
 
 
 @blp.get("/campaigns")
-@blp.response(200, AdminCampaignSchema(many=True))
+@blp.response(200, CampaignSchema(many=True))
 @blp.doc(security=BEARER)
 def list_campaigns() -> Any:
     _scope()
@@ -437,26 +415,26 @@ def list_campaigns() -> Any:
 
 @blp.post("/campaigns")
 @blp.arguments(CampaignCreate)
-@blp.response(201, AdminCampaignSchema)
+@blp.response(201, CampaignSchema)
 @blp.alt_response(409, response=_CONFLICT, description="The code is taken")
 @blp.doc(security=BEARER)
 def create_campaign(body: dict[str, Any]) -> Any:
     scope = _scope()
     with _answers(), context.write() as session:
         found = inst.create_campaign(session, scope, context.now(), body)
-        return _plain(found, AdminCampaignSchema)
+        return _plain(found, CampaignSchema)
 
 
 @blp.patch("/campaigns/<code>")
 @blp.arguments(CampaignUpdate)
-@blp.response(200, AdminCampaignSchema)
+@blp.response(200, CampaignSchema)
 @blp.alt_response(404, response=_NOT_FOUND, description="No such campaign")
 @blp.doc(security=BEARER)
 def update_campaign(body: dict[str, Any], code: str) -> Any:
     scope = _scope()
     with _answers(), context.write() as session:
         return _plain(
-            inst.update_campaign(session, scope, context.now(), code, body), AdminCampaignSchema
+            inst.update_campaign(session, scope, context.now(), code, body), CampaignSchema
         )
 
 
@@ -468,7 +446,7 @@ def _award_view(session: Any, award: Award) -> dict[str, Any]:
     rules = inst.rules_of(session, award.code)
     in_force = max((r.effective_from for r in rules if r.effective_from <= today), default=None)
     return {
-        **{k: getattr(award, k) for k in ("code", "name", "subject", "kind", "criteria")},
+        **{k: getattr(award, k) for k in AwardEntrySchema().fields},
         "rules": [_rule_view(r, in_force, today) for r in rules],
     }
 
@@ -478,8 +456,7 @@ def _rule_view(rule: AwardRule, in_force: date | None, today: date) -> dict[str,
         status = "future"
     else:
         status = "in_force" if rule.effective_from == in_force else "superseded"
-    shown = RuleVersionSchema().fields.values()
-    names = [str(f.attribute or f.name) for f in shown if f.name != "status"]
+    names = [str(f.attribute or f.name) for f in RuleSchema().fields.values()]
     return {**{name: getattr(rule, name) for name in names}, "status": status}
 
 

@@ -36,16 +36,21 @@ class RuleSchema(Schema):
     appraisal_sla_days = fields.Integer(required=True)
     vote_sla_days = fields.Integer(required=True)
     quota_ratio = fields.Float(allow_none=True)
-    prerequisites = fields.Raw(attribute="prerequisite_list")
+    prerequisites = fields.Raw(required=True, attribute="prerequisite_list")
     basis = fields.String(required=True)
 
 
-class AwardSchema(Schema):
+class AwardEntrySchema(Schema):
+    """An award of the catalogue, without its rules."""
+
     code = fields.String(required=True)
     name = fields.String(required=True)
     subject = fields.String(required=True)
     kind = fields.String(required=True)
     criteria = fields.String(required=True)
+
+
+class AwardSchema(AwardEntrySchema):
     rule = fields.Nested(RuleSchema, allow_none=True)
 
 
