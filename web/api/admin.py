@@ -19,7 +19,7 @@ from flask import request
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import DataError
 
 from engine import definitions
@@ -483,17 +483,18 @@ def migrate_instance(who: Principal, instance_id: int, to_version: int | None) -
     status, key, version = found
     if status not in ("active", "suspended"):
         raise Conflict(t("instance_not_running", status=t(f"instance_status_{status}")))
-    if to_version == version:
+    target = to_version or session.scalar(
+        select(func.max(DefinitionVersion.version)).where(DefinitionVersion.key == key)
+    )
+    if target == version:
         raise Conflict(t("instance_on_version", version=version))
     try:
-        return context.engine().migrate(instance_id, who.username, to_version)
+        return context.engine().migrate(instance_id, who.username, target)
     except MigrationRefused:
         raise
     except NotFound:
-        raise NotFound(t("definition_not_found", definition=key, version=to_version)) from None
-    except Conflict as exc:
-        if to_version is None and "already on version" in str(exc):
-            raise Conflict(t("instance_on_version", version=version)) from None
+        raise NotFound(t("definition_not_found", definition=key, version=target)) from None
+    except Conflict as exc:  # changed by someone else since it was read
         raise Conflict(t("instance_changed")) from exc
 
 

@@ -61,8 +61,7 @@ def modeler(key: str) -> Any:
 
 def _existing(key: str) -> str:
     """The key of a deployed definition; the modeler edits those, it does not make new ones."""
-    if definitions.latest_version(context.read(), definition_key(key)) is None:
-        abort(404)
+    definitions.newest_id(context.read(), definition_key(key))  # NotFound: the page's 404
     return key
 
 
