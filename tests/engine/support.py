@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from engine.db import make_session_factory
 from engine.errors import InvalidTaskData, NotAllowed
 from engine.ports import HumanTask
 from engine.runtime import Engine as Laurel
+
+T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, 08:00 UTC
 
 FLOWS = Path(__file__).parent / "flows"
 PEOPLE = {"alice": "clerk", "bob": "manager", "carol": "manager"}

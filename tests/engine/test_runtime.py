@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -12,19 +12,7 @@ from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotWaiting
 from engine.models import AuditEvent, DefinitionVersion, Instance, TaskRow
 from engine.runtime import Engine as Laurel
 from engine.runtime import InstanceView
-from tests.engine.support import files, make_engine
-
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
-
-
-@pytest.fixture
-def laurel(db: Engine, clock: FixedClock) -> Laurel:
-    return make_engine(db, clock)
+from tests.engine.support import T0, files
 
 
 def audit_actions(db: Engine) -> list[str]:

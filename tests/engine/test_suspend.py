@@ -3,7 +3,7 @@ completion and messages, its timers wait, and resuming fires what fell due meanw
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, select
@@ -12,19 +12,7 @@ from engine.clock import FixedClock
 from engine.errors import Conflict, NotFound, Suspended
 from engine.models import AuditEvent, Instance, TaskRow
 from engine.runtime import Engine as Laurel
-from tests.engine.support import files, make_engine
-
-T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
-
-
-@pytest.fixture
-def laurel(db: Engine, clock: FixedClock) -> Laurel:
-    return make_engine(db, clock)
+from tests.engine.support import T0, files
 
 
 def _events(db: Engine) -> list[tuple[str, str, str]]:
