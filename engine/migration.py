@@ -37,6 +37,14 @@ class MigrationPlan:
         return not self.refusals
 
 
+def _refusal(element_id: str, name: str, code: str, reason: str) -> Problem:
+    return Problem(element_id, reason, code=code, params=(("task", name),))
+
+
+def _task_refusal(task: Any, code: str, reason: str) -> Problem:
+    return _refusal(_element(task), _name(task), code, f'"{_name(task)}" {reason}')
+
+
 def _name(task: Any) -> str:
     spec = task.task_spec
     return str(getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None) or spec.name)
@@ -55,39 +63,20 @@ def plan(workflow: BpmnWorkflow, new: ParsedDefinition) -> MigrationPlan:
     for sp_id, diff in subprocesses.items():
         sub = workflow.subprocesses[sp_id]
         if diff is None:
-            result.refusals.append(
-                Problem(
-                    str(sub.spec.name),
-                    f'the running subprocess "{sub.spec.name}" is not in the new version',
-                    code="migration_subprocess_removed",
-                    params=(("task", str(sub.spec.name)),),
-                )
-            )
+            name = str(sub.spec.name)
+            reason = f'the running subprocess "{name}" is not in the new version'
+            result.refusals.append(_refusal(name, name, "migration_subprocess_removed", reason))
             continue
         result.diffs.append((sub, diff, new.subprocess_specs[sub.spec.name]))
     for _, diff, _ in result.diffs:
         for task in diff.removed:
             if task.state & _REAL:
-                result.refusals.append(
-                    Problem(
-                        _element(task),
-                        f'"{_name(task)}" has run or is running in this instance but is not '
-                        "in the new version",
-                        code="migration_ran_removed",
-                        params=(("task", _name(task)),),
-                    )
-                )
+                reason = "has run or is running in this instance but is not in the new version"
+                result.refusals.append(_task_refusal(task, "migration_ran_removed", reason))
         for task in diff.changed:
             if task.state & _LIVE and task not in diff.removed:
-                result.refusals.append(
-                    Problem(
-                        _element(task),
-                        f'"{_name(task)}" is waiting in this instance and is changed in the '
-                        "new version",
-                        code="migration_live_changed",
-                        params=(("task", _name(task)),),
-                    )
-                )
+                reason = "is waiting in this instance and is changed in the new version"
+                result.refusals.append(_task_refusal(task, "migration_live_changed", reason))
     # One reason per element and kind (a vote waits once per member).
     result.refusals = list({(p.element_id, p.code): p for p in result.refusals}.values())
     return result
