@@ -59,7 +59,7 @@ from engine.ports import (
     TaskGuard,
 )
 from engine.projection import TASKS, human_task, next_timer_at, open_tasks, sync_tasks
-from engine.sandbox import DEFAULT_STEP_BUDGET, SandboxedScriptEngine
+from engine.sandbox import DEFAULT_STEP_BUDGET, Limits, SandboxedScriptEngine
 
 # SpiffWorkflow 3.2's task iterator stops descending at depth 1000 and then reports the
 # workflow as finished. Refuse well before that, with a message saying why.
@@ -477,7 +477,7 @@ class Engine:
     # -- the run ---------------------------------------------------------------------
 
     def _script_engine(self) -> SandboxedScriptEngine:
-        return SandboxedScriptEngine(helpers=self.helpers, step_budget=self.step_budget)
+        return SandboxedScriptEngine(helpers=self.helpers, limits=Limits(steps=self.step_budget))
 
     def _advance(
         self,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import builtins
 import copy
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,9 +13,8 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine import sandbox
 from engine.errors import BudgetExceeded, SandboxViolation, ScriptError
-from engine.sandbox import SandboxedScriptEngine, compile_error
+from engine.sandbox import Limits, SandboxedScriptEngine, compile_error, guards
 
 BPMN = Path(__file__).parent / "bpmn" / "sandbox_script.bpmn"
 
@@ -73,7 +70,8 @@ pairs = list(zip(range(2), documents))
     run(engine, script, data)
 
     assert data["count"] == 2
-    assert data["items"] is items and items == ["cv", "photo"]  # += mutates like Python does
+    assert data["items"] == ["cv", "photo"]
+    assert items == ["cv"]  # the script ran in another process: task data changes, not our list
     assert (data["upper"], data["lower"]) == ("AN NGUYEN", "AN nguyen")
     assert (data["first"], data["last"], data["joined"]) == ("An", "Nguyen", "cv-letter")
     assert data["flags"] == [True, False]
@@ -127,9 +125,9 @@ def test_compile_error_reports_refusals_with_line_numbers_and_caches() -> None:
     assert '"_secret"' in (compile_error("_secret", "eval") or "")
     assert "nested too deeply" in (compile_error("-" * 100_000 + "1", "eval") or "")
 
-    before = sandbox._compile.cache_info().hits
+    before = guards._compile.cache_info().hits
     compile_error("x = 1\ny = x + 1", "exec")
-    assert sandbox._compile.cache_info().hits == before + 1
+    assert guards._compile.cache_info().hits == before + 1
 
 
 def test_validate_raises_syntax_error_like_spiffs_dmn_expects(
@@ -177,17 +175,10 @@ ESCAPES = [
 
 @pytest.mark.parametrize(("script", "at_compile_time"), ESCAPES)
 def test_escape_attempts_are_refused_and_leave_task_data_alone(
-    engine: SandboxedScriptEngine,
-    script: str,
-    at_compile_time: bool,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    engine: SandboxedScriptEngine, script: str, at_compile_time: bool, tmp_path: Path
 ) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("secret")
-    opened: list[Any] = []
-    real_open = builtins.open
-    monkeypatch.setattr(builtins, "open", lambda *a, **k: opened.append(a) or real_open(*a, **k))
     data = {"total": 7, "path": str(secret), "tags": ["a"]}
     before = copy.deepcopy(data)
 
@@ -195,9 +186,9 @@ def test_escape_attempts_are_refused_and_leave_task_data_alone(
         run(engine, f"y = 1\n{script}", data)
 
     assert str(refused.value)  # a message a designer can read
+    assert "secret" not in str(refused.value).replace(str(secret), "")
     assert (compile_error(f"y = 1\n{script}", "exec") is not None) is at_compile_time
     assert data == before  # not even the harmless `y = 1` before the escape
-    assert opened == []
 
 
 def test_exceptions_that_would_stop_the_server_are_not_available(
@@ -245,7 +236,7 @@ def test_step_budget_message_names_the_budget(engine: SandboxedScriptEngine) -> 
 
 
 def test_budget_is_shared_by_the_scripts_of_a_run_and_reset_by_start_run() -> None:
-    engine = SandboxedScriptEngine(step_budget=60)
+    engine = SandboxedScriptEngine(limits=Limits(steps=60))
     script = "n = 0\nfor i in range(20):\n    n += i"  # about 40 steps
     engine.start_run()
     engine.environment.execute(script, {})
@@ -259,27 +250,11 @@ def test_budget_is_shared_by_the_scripts_of_a_run_and_reset_by_start_run() -> No
     assert engine.environment.evaluate("1 + 1", {}) == 2
 
 
-def test_wall_clock_is_a_second_net(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandbox, "TIME_BUDGET_SECONDS", 0.0)
-    engine = SandboxedScriptEngine(step_budget=10**9)
+def test_wall_clock_is_a_second_net() -> None:
+    engine = SandboxedScriptEngine(limits=Limits(steps=10**9, seconds=0.2))
 
-    with pytest.raises(BudgetExceeded, match="longer than"):
+    with pytest.raises(BudgetExceeded, match=r"longer than 0\.2 seconds"):
         run(engine, "while True: pass", {})
-
-
-def test_the_previous_tracer_is_restored(engine: SandboxedScriptEngine) -> None:
-    def tracer(frame: Any, event: str, arg: Any) -> None:
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        run(engine, "x = 1", {})
-        with pytest.raises(BudgetExceeded):
-            run(engine, "while True: pass", {})
-        assert sys.gettrace() is tracer
-    finally:
-        sys.settrace(previous)
 
 
 HUGE = [
@@ -388,9 +363,9 @@ def test_workflow_escape_surfaces_as_task_exception_wrapping_the_sandbox_error(
     assert workflow.get_tasks(state=TaskState.ERROR)[0].data == {**NOMINATION, "documents": ["cv"]}
 
 
-def test_memory_piled_up_by_unguarded_copies_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandbox, "MAX_MEMORY_GROWTH", 16 * 2**20)
-    engine = SandboxedScriptEngine(step_budget=3000)  # at most ~800 MB if the net failed
+def test_memory_piled_up_by_unguarded_copies_is_caught() -> None:
+    # At most ~800 MB if the net failed.
+    engine = SandboxedScriptEngine(limits=Limits(steps=3000, memory=16 * 2**20))
     script = "big = [0] * 10**5\nacc = []\nfor i in range(1000):\n    acc.append(list(big))"
 
     with pytest.raises(BudgetExceeded, match="memory"):

@@ -1,9 +1,11 @@
-"""RestrictedPython sandbox for scripts, conditions, DMN cells and timer expressions.
+"""The first line of the sandbox: RestrictedPython and the guards a script runs under.
 
 Scripts are written by process designers, not by us, so they run compiled by RestrictedPython
 with guarded attribute access, a short list of builtins and the domain's helpers. A tracer
 counts the lines they run (per engine run) and guarded operators refuse results that would
-be too big before building them, so a slip cannot hang or exhaust the server.
+be too big before building them, so the common slip gets a precise message. This code runs
+inside the sandbox's worker process (engine.sandbox.worker); the hard limits that hold
+against what the guards cannot see (one long C call) are that process's (engine.sandbox.process).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import operator
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from types import CodeType, FrameType
 from typing import Any, Literal, NoReturn
 
@@ -31,20 +34,17 @@ from RestrictedPython.transformer import (
     RestrictingNodeTransformer,
     copy_locations,
 )
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.errors import BudgetExceeded, SandboxViolation
-from engine.ports import ScriptHelpers
 
 DEFAULT_STEP_BUDGET = 100_000
-TIME_BUDGET_SECONDS = 2.0  # wall clock per run: a second net for slow lines the step count misses
+TIME_BUDGET_SECONDS = 2.0  # per run, wall clock; the worker process is killed past it
 MAX_SIZE = 1_000_000  # items or characters one operation may build
 RUN_ALLOCATION = 10 * MAX_SIZE  # summed over a run, so a loop cannot pile up big values
 MAX_INT_BITS = 100_000
 MAX_WIDTH = 10_000  # format widths, precisions and round() digits
-# Net for memory piled up by copies the guards do not see (list(big) in a loop).
+# What a run's scripts may add to their process's memory (the worker's address space is
+# capped at this above its size at rest, so the operating system enforces it).
 MAX_MEMORY_GROWTH = 256 * 2**20
 # SpiffWorkflow reports the failing script line by looking for this filename in tracebacks.
 FILENAME = "<string>"
@@ -246,14 +246,38 @@ def _check_widths(widths: list[str], what: str) -> None:
         raise BudgetExceeded(f"{what}: widths and precisions are limited to {MAX_WIDTH:,}")
 
 
-class _Run:
-    """Counters shared by every script of one engine run, and the guards that charge them."""
+@dataclass(frozen=True)
+class Limits:
+    """What the scripts of one engine run may use, all together."""
 
-    def __init__(self, step_budget: int) -> None:
-        self.step_budget = step_budget
+    steps: int = DEFAULT_STEP_BUDGET
+    seconds: float = TIME_BUDGET_SECONDS
+    memory: int = MAX_MEMORY_GROWTH
+
+
+@dataclass
+class Usage:
+    """What a run's scripts have used so far, carried from one script to the next."""
+
+    steps: int = 0
+    allocated: int = 0
+    seconds: float = 0.0
+    exhausted: str | None = None  # sticky: once a limit is hit, the rest of the run fails
+
+
+class _Run:
+    """The guards one script runs under, charging the run's usage against its limits."""
+
+    def __init__(self, limits: Limits, usage: Usage) -> None:
+        self.step_budget = limits.steps
+        self.time_budget = limits.seconds
+        self.memory_growth = limits.memory
+        self.steps, self.allocated = usage.steps, usage.allocated
+        self.seconds, self.exhausted = usage.seconds, usage.exhausted
+        self.deadline = 0.0
+        self.memory_limit = 0
         self.tracer = self.trace_call  # one bound method, so sys.gettrace() can be compared
         self.running = False
-        self.reset()
         self.names: dict[str, Any] = {
             "__builtins__": {
                 **_BUILTINS,
@@ -277,12 +301,14 @@ class _Run:
             "_reraise_": self.reraise,
         }
 
-    def reset(self) -> None:
-        self.steps = self.allocated = 0
-        self.seconds = 0.0
-        self.deadline = 0.0
-        self.memory_limit = 0
-        self.exhausted: str | None = None
+    def usage(self) -> Usage:
+        return Usage(self.steps, self.allocated, self.seconds, self.exhausted)
+
+    def paused(self, seconds: float) -> None:
+        """Time spent outside the script (a helper answered by the engine's process) is
+        not the script's: move the deadline on by it."""
+        self.deadline += seconds
+        self.seconds -= seconds
 
     def fail(self, message: str) -> NoReturn:
         # Sticky: the rest of the run fails too, even if the script catches the first error.
@@ -314,8 +340,8 @@ class _Run:
         self.reraise()
         previous = sys.gettrace()  # a debugger or coverage may be tracing: put it back after
         started = time.monotonic()
-        self.deadline = started + TIME_BUDGET_SECONDS - self.seconds
-        self.memory_limit = _peak_memory() + MAX_MEMORY_GROWTH
+        self.deadline = started + self.time_budget - self.seconds
+        self.memory_limit = _peak_memory() + self.memory_growth
         sys.settrace(self.tracer)
         self.running, was_running = True, self.running
         try:
@@ -342,9 +368,9 @@ class _Run:
             self.fail(f"script exceeded its step budget of {self.step_budget:,} steps")
         if self.steps % 16 == 0:
             if time.monotonic() > self.deadline:
-                self.fail(f"scripts ran longer than {TIME_BUDGET_SECONDS:g} seconds in one run")
+                self.fail(f"scripts ran longer than {self.time_budget:g} seconds in one run")
             if _peak_memory() > self.memory_limit:
-                self.fail(f"a script grew memory by more than {MAX_MEMORY_GROWTH >> 20} MB")
+                self.fail(f"a script grew memory by more than {self.memory_growth >> 20} MB")
 
     def result_size(self, op: str, a: Any, b: Any) -> None:
         """Refuse, before computing it, a result of `a op b` that would be too big."""
@@ -436,95 +462,41 @@ class _Run:
         return sum(values, start)
 
 
-class SandboxedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
-    """Spiff's TaskDataEnvironment semantics, run under RestrictedPython and the run budget."""
-
-    def __init__(
-        self, helpers: ScriptHelpers | None = None, step_budget: int = DEFAULT_STEP_BUDGET
-    ) -> None:
-        super().__init__(dict(helpers or {}))  # Spiff keeps predefined names in self.globals
-        self.run_state = _Run(step_budget)
-
-    def start_run(self) -> None:
-        self.run_state.reset()
-
-    def evaluate(
-        self, expression: str, context: dict[str, Any], external_context: Any = None
-    ) -> Any:
-        code = _compiled(expression, "eval")
-        # As in Spiff, task data wins over helpers; the guards win over everything.
-        scope = {**self.globals, **(external_context or {}), **context, **self.run_state.names}
-        result = self.run_state.run(code, scope)
-        _measure(result, MAX_SIZE, "the expression's result")
-        return result
-
-    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
-        external = dict(external_context or {})
-        self.check_for_overwrite(context, external)
-        code = _compiled(script, "exec")
-        scope = {**context, **external, **self.globals, **self.run_state.names}
-        self.run_state.run(code, scope)
-        # Only data goes back, and only if the script succeeded: a failed script changes
-        # no top-level variable (in-place changes to lists or dicts it touched remain).
-        reserved = self.globals.keys() | external.keys() | self.run_state.names.keys()
-        data = {
-            k: v
-            for k, v in scope.items()
-            if k not in reserved
-            and (k in context or not k.startswith("_"))  # drop RestrictedPython's temporaries
-            and not callable(v)
-            and not isinstance(v, Iterator)  # a live generator is not data and escapes tracing
-        }
-        _measure(data, RUN_ALLOCATION, "the task data")
-        context.clear()
-        context.update(data)
-        return True
-
-    def check_for_overwrite(
-        self, context: dict[str, Any], external_context: dict[str, Any]
-    ) -> None:
-        predefined = self.globals.keys() | external_context.keys() | self.run_state.names.keys()
-        clashes = sorted(predefined & context.keys())
-        if clashes:
-            raise ValueError(
-                "Task data overwrites predefined function(s); please rename these variables "
-                f"or fields: {', '.join(clashes)}"
-            )
+def evaluate(
+    run: _Run,
+    helpers: Mapping[str, Any],
+    expression: str,
+    context: Mapping[str, Any],
+    external: Mapping[str, Any],
+) -> Any:
+    """An expression's value, with SpiffWorkflow's scoping: task data wins over helpers,
+    the guards win over everything."""
+    code = _compiled(expression, "eval")
+    scope = {**helpers, **external, **context, **run.names}
+    result = run.run(code, scope)
+    _measure(result, MAX_SIZE, "the expression's result")
+    return result
 
 
-class SandboxedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
-    """The script engine every workflow runs with; set again after every restore."""
-
-    def __init__(
-        self, helpers: ScriptHelpers | None = None, step_budget: int = DEFAULT_STEP_BUDGET
-    ) -> None:
-        self.helpers = dict(helpers or {})
-        self.step_budget = step_budget
-        self.sandbox = SandboxedEnvironment(self.helpers, step_budget)
-        super().__init__(environment=self.sandbox)
-
-    def start_run(self) -> None:
-        """Reset the step budget: called by the runtime before each engine run."""
-        self.sandbox.start_run()
-
-    # SpiffWorkflow 3.2 wraps script errors in WorkflowTaskException without keeping the
-    # original; keep it as `.exception` so callers can tell sandbox refusals apart.
-    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
-        try:
-            return super().evaluate(task, expression, external_context)
-        except WorkflowTaskException as exc:
-            exc.exception = getattr(exc, "exception", None) or exc.__context__
-            raise
-
-    def execute(self, task: Any, script: str, external_context: Any = None) -> Any:
-        try:
-            return super().execute(task, script, external_context)
-        except WorkflowTaskException as exc:
-            exc.exception = getattr(exc, "exception", None) or exc.__context__
-            raise
-
-    def validate(self, expression: str) -> None:
-        """Raise SyntaxError if the expression does not compile (Spiff's DMN relies on it)."""
-        err = compile_error(expression, "eval")
-        if err:
-            raise SyntaxError(err)
+def execute(
+    run: _Run,
+    helpers: Mapping[str, Any],
+    script: str,
+    context: Mapping[str, Any],
+    external: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Run a script; returns the task data it leaves (only data, never functions)."""
+    code = _compiled(script, "exec")
+    scope = {**context, **external, **helpers, **run.names}
+    run.run(code, scope)
+    reserved = helpers.keys() | external.keys() | run.names.keys()
+    data = {
+        k: v
+        for k, v in scope.items()
+        if k not in reserved
+        and (k in context or not k.startswith("_"))  # drop RestrictedPython's temporaries
+        and not callable(v)
+        and not isinstance(v, Iterator)  # a live generator is not data and escapes tracing
+    }
+    _measure(data, RUN_ALLOCATION, "the task data")
+    return data
