@@ -10,6 +10,7 @@ per expression); one that hit a limit is killed and replaced.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import socket
 import subprocess
@@ -59,7 +60,8 @@ class Worker:
         self.conn.recv_bytes()
 
     def kill(self) -> None:
-        self.process.kill()
+        if self.process.poll() is None:
+            self.process.kill()
         self.process.wait()
         self.conn.close()
 
@@ -125,6 +127,17 @@ class Pool:
                 return
         worker.kill()
 
+    def replace(self, worker: Worker) -> None:
+        """Kill a worker that hit a limit and warm its successor in the background, so the
+        next script does not wait for a process to start."""
+        worker.kill()
+
+        def warm() -> None:
+            with contextlib.suppress(Exception):  # the next take() starts one instead
+                self.give_back(Worker())
+
+        threading.Thread(target=warm, name="laurel-script-worker", daemon=True).start()
+
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
@@ -162,11 +175,10 @@ def run(
         seconds = max(limits.seconds - usage.seconds, 0.0)
         reply, helper_error = worker.call(request, helpers, seconds, limits.seconds)
     except BaseException:
-        if worker.process.poll() is None:
-            worker.kill()  # mid-conversation: its state is unknown
+        POOL.replace(worker)  # killed at a limit, or mid-conversation: its state is unknown
         raise
     if reply[0] == "error" and reply[1] == "budget":
-        worker.kill()  # it may hold on to memory the script piled up
+        POOL.replace(worker)  # it may hold on to memory the script piled up
     else:
         POOL.give_back(worker)
     return reply, helper_error
