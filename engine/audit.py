@@ -65,6 +65,9 @@ class PendingEvent:
     instance_id: int | None = None
     task_id: str | None = None
     payload: dict[str, Any] | None = None
+    # The organisation scope (an opaque string to the engine) readers filter on; kept
+    # beside the hashed event, not in it.
+    org_scope: str | None = None
 
 
 def append(session: Session, at: datetime, events: list[PendingEvent]) -> None:
@@ -99,6 +102,7 @@ def append(session: Session, at: datetime, events: list[PendingEvent]) -> None:
                 "payload": payload,
                 "prev_hash": prev,
                 "hash": digest,
+                "org_scope": event.org_scope,
             }
         )
         prev = digest

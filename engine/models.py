@@ -110,6 +110,8 @@ class AuditEvent(Base):
     """Append-only hash chain; database triggers refuse UPDATE and DELETE."""
 
     __tablename__ = "audit_events"
+    # Reads by organisation subtree (`org_scope IN (...)`) in chain order.
+    __table_args__ = (Index("ix_audit_events_scope", "org_scope", "seq"),)
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[datetime]
@@ -120,6 +122,9 @@ class AuditEvent(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Which organisation's subtree the event belongs to, for scoped reads: an index beside
+    # the chain, not part of the hashed event (chains written before it still verify).
+    org_scope: Mapped[str | None] = mapped_column(String(100))
 
     @property
     def data(self) -> dict[str, Any]:

@@ -276,11 +276,12 @@ class Engine:
                         "org_scope": view.org_scope,
                         **dict(audit_payload or {"data": cleaned}),
                     },
+                    org_scope=view.org_scope,
                 )
             )
             for listener in self.listeners:
                 change.events.extend(listener.completing(session, change.completed))
-            self._advance(workflow, change, first=task.run)
+            self._advance(instance, workflow, change, first=task.run)
             return self._save(session, instance, workflow, change)
 
     def deliver_message(
@@ -406,8 +407,13 @@ class Engine:
                     f"instance {instance.business_key} was changed by someone else; "
                     "reload and retry"
                 )
+            scope = next((t["org_scope"] for t in open_tasks(session, instance_id)), None)
             event = PendingEvent(
-                actor, "instance.suspended", instance_id, payload={"reason": reason}
+                actor,
+                "instance.suspended",
+                instance_id,
+                payload={"reason": reason},
+                org_scope=scope,
             )
             audit.append(session, self.clock.now(), [event])
 
@@ -607,11 +613,17 @@ class Engine:
             listener.changed(session, view, change.completed)
         # Last: on PostgreSQL this takes the chain lock, held until commit; taking it after
         # every row lock of the change keeps the lock order the same in every transaction.
+        # Events without a scope of their own belong to the instance's current organisation.
+        scope = view.data.get(self.scope_key)
         audit.append(
             session,
             now,
             [
-                e if e.instance_id is not None else replace(e, instance_id=instance_id)
+                replace(
+                    e,
+                    instance_id=instance_id if e.instance_id is None else e.instance_id,
+                    org_scope=e.org_scope or (None if scope is None else str(scope)),
+                )
                 for e in change.events
             ],
         )

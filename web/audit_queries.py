@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from engine.models import AuditEvent, DefinitionVersion, Instance, TaskRow
 from web import diagram
 from workflows import orgs
-from workflows.access import Principal, nomination_filter
+from workflows.access import OVERSIGHT_ROLES, Principal, nomination_filter
+from workflows.installation.events import DEPLOYED, admin_changes_for
 from workflows.models import Decision, Nomination, Organisation, Person, Tally
 
 DONE_ACTIONS = ("task.completed", "timer.fired")
@@ -32,9 +33,11 @@ def instances(condition: ColumnElement[bool]) -> Any:
 
 
 def at_org(subtree: set[str]) -> ColumnElement[bool]:
-    """Events of a task scoped in `subtree`, or of no task, of nominations started there."""
+    """Events of a task scoped in `subtree`, or of no task, of nominations started there;
+    and the admin changes scoped there (they belong to no nomination)."""
     task = TaskRow.id == AuditEvent.task_id
     return or_(
+        and_(AuditEvent.instance_id.is_(None), AuditEvent.org_scope.in_(subtree)),
         exists().where(task, TaskRow.org_scope.in_(subtree)),
         and_(
             ~exists().where(task),
@@ -178,16 +181,14 @@ def history(session: Session, nomination: Nomination) -> dict[str, Any]:
 
 def events_query(session: Session, who: Principal, args: Mapping[str, Any]) -> Select[Any]:
     """The audit events in `who`'s scope matching the filters, in chain order."""
-    scope: ColumnElement[bool] = AuditEvent.instance_id.in_(
-        instances(nomination_filter(session, who))
+    scope: ColumnElement[bool] = or_(
+        AuditEvent.instance_id.in_(instances(nomination_filter(session, who))),
+        # The installation admins' changes belong to no nomination: they are read by the
+        # auditors and admins of the organisation they concern.
+        admin_changes_for(session, who, *OVERSIGHT_ROLES),
     )
     if who.orgs("admin"):
-        # Deployments and the installation admin's changes (admin.*) belong to no nomination.
-        scope = or_(
-            scope,
-            AuditEvent.action == "definition.deployed",
-            AuditEvent.action.like("admin.%"),
-        )
+        scope = or_(scope, AuditEvent.action == DEPLOYED)
     query = select(AuditEvent).where(scope).order_by(AuditEvent.seq)
     if args.get("actor"):
         query = query.where(AuditEvent.actor == args["actor"])

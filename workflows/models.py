@@ -147,17 +147,21 @@ class Nomination(Base):
         return loaded
 
 
-class Ballot(Base):
-    """One secret ballot: the choice, with no voter. Who voted is in `BallotReceipt`."""
+class BallotBox(Base):
+    """The counts of one round's secret ballots: no row holds a single choice.
 
-    __tablename__ = "ballots"
+    Each ballot adds one to a count of this row in the voter's transaction, so whatever
+    links a voter's receipt to a row (insertion order, rowid, ctid, xmin, a timestamp)
+    reaches a row holding every ballot of the round, never one ballot.
+    """
 
-    # A random id, not a sequence: nothing orders ballots so they could be paired with receipts.
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"))
-    org_code: Mapped[str] = mapped_column(String(50))
-    round: Mapped[int]
-    choice: Mapped[str] = mapped_column(String(10))  # for | against
+    __tablename__ = "ballot_boxes"
+
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), primary_key=True)
+    org_code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    round: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    votes_for: Mapped[int] = mapped_column(default=0)
+    votes_against: Mapped[int] = mapped_column(default=0)
 
 
 class BallotReceipt(Base):

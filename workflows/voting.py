@@ -1,8 +1,9 @@
 """Secret ballots and tallies.
 
-A ballot row holds a choice and no voter; a receipt says who voted, with a salted hash of
-the ballot. Only the tally sees the choices, and only as counts. The threshold is counted
-on all members of the council: an absent member does not count for.
+A receipt says who voted, with a salted hash of the ballot; the choice only adds one to a
+count of the round's ballot box. No stored row holds a single choice, so nothing a receipt
+can be joined on (insertion order, rowid, ctid, xmin, a time) names what its member chose.
+The threshold is counted on all members of the council: an absent member does not count for.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import math
 import secrets
 from datetime import datetime
 from typing import Any
-from uuid import uuid4
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from workflows.models import Ballot, BallotReceipt, Tally
+from engine.models import table_of
+from workflows.models import BallotBox, BallotReceipt, Tally
 
 CHOICES = ("for", "against")
+_BOX = table_of(BallotBox)
 
 
 def cast_ballot(
@@ -32,11 +35,7 @@ def cast_ballot(
     digest = hashlib.sha256(
         f"{salt}|{nomination_id}|{org}|{round_no}|{member}|{choice}".encode()
     ).hexdigest()
-    session.add(
-        Ballot(
-            id=uuid4().hex, nomination_id=nomination_id, org_code=org, round=round_no, choice=choice
-        )
-    )
+    _drop_in_box(session, nomination_id, org, round_no, choice)
     session.add(
         BallotReceipt(
             nomination_id=nomination_id,
@@ -47,6 +46,36 @@ def cast_ballot(
         )
     )
     return digest
+
+
+def _drop_in_box(
+    session: Session, nomination_id: int, org: str, round_no: int, choice: str
+) -> None:
+    """Add the ballot to its round's counts in one statement: the database adds to the
+    committed counts under its row lock, so concurrent ballots of a round all count."""
+    connection = session.connection()
+    insert = _box_insert(connection.dialect.name).values(
+        nomination_id=nomination_id,
+        org_code=org,
+        round=round_no,
+        votes_for=int(choice == "for"),
+        votes_against=int(choice == "against"),
+    )
+    excluded = insert.excluded
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=[_BOX.c.nomination_id, _BOX.c.org_code, _BOX.c.round],
+            set_={
+                "votes_for": _BOX.c.votes_for + excluded.votes_for,
+                "votes_against": _BOX.c.votes_against + excluded.votes_against,
+            },
+        )
+    )
+
+
+def _box_insert(dialect: str) -> postgresql.Insert | sqlite.Insert:
+    # INSERT … ON CONFLICT DO UPDATE is spelled the same by both, but built per dialect.
+    return postgresql.insert(_BOX) if dialect == "postgresql" else sqlite.insert(_BOX)
 
 
 def passes(votes_for: int, members_total: int, threshold: float) -> bool:
@@ -63,17 +92,14 @@ def count_ballots(
     rules: dict[str, Any],
     at: datetime,
 ) -> dict[str, Any]:
-    counts = dict(
-        session.execute(
-            select(Ballot.choice, func.count())
-            .where(
-                Ballot.nomination_id == nomination_id,
-                Ballot.org_code == org,
-                Ballot.round == round_no,
-            )
-            .group_by(Ballot.choice)
-        ).all()
-    )
+    box = session.execute(
+        select(BallotBox.votes_for, BallotBox.votes_against).where(
+            BallotBox.nomination_id == nomination_id,
+            BallotBox.org_code == org,
+            BallotBox.round == round_no,
+        )
+    ).first()
+    votes_for, votes_against = (box.votes_for, box.votes_against) if box else (0, 0)
     return _record(
         session,
         nomination_id,
@@ -81,8 +107,8 @@ def count_ballots(
         round_no,
         "ballot",
         members_total,
-        int(counts.get("for", 0)),
-        int(counts.get("against", 0)),
+        votes_for,
+        votes_against,
         rules,
         at,
         None,

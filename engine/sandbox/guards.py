@@ -97,6 +97,10 @@ def _peak_memory() -> int:
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
 
 
+def _refused_attribute(name: str) -> bool:
+    return name.startswith("_") or name in INSPECT_ATTRIBUTES or name in _DENIED_ATTRS
+
+
 def _refuse(name: str) -> Callable[..., NoReturn]:
     def refuse(*args: Any, **kwargs: Any) -> NoReturn:
         raise SandboxViolation(f"{name}() is not available in scripts")
@@ -175,11 +179,59 @@ class _Policy(RestrictingNodeTransformer):
         self.error(node, "class definitions are not allowed in scripts.")
         return node
 
+    # What would certainly be refused when the script runs is refused when it is deployed:
+    # a builtin the sandbox never offers, an attribute it never gives, getattr() of one.
+    def visit_Module(self, node: ast.Module) -> ast.AST:
+        self._note_bound_names(node)
+        return super().visit_Module(node)
+
+    def visit_Expression(self, node: ast.Expression) -> ast.AST:
+        self._note_bound_names(node)
+        return super().visit_Expression(node)
+
+    def _note_bound_names(self, tree: ast.AST) -> None:
+        """Names the script binds itself: those may shadow a forbidden builtin."""
+        self.bound = {
+            getattr(n, "id", None) or getattr(n, "arg", None) or getattr(n, "name", None)
+            for n in ast.walk(tree)
+            if (isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load))
+            or isinstance(n, ast.arg | ast.FunctionDef)
+        }
+
     def visit_Name(self, node: ast.Name) -> Any:
         if node.id in ("print", "printed"):
             self.error(node, f'"{node.id}" is not available in scripts.')
             return node
+        if (
+            node.id in _FORBIDDEN
+            and isinstance(node.ctx, ast.Load)
+            and node.id not in getattr(self, "bound", ())
+        ):
+            self.error(node, f"{node.id}() is not available in scripts.")
+            return node
         return super().visit_Name(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if node.attr in _DENIED_ATTRS:
+            self.error(node, f'access to the attribute "{node.attr}" is not allowed in scripts.')
+            return node
+        return super().visit_Attribute(node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        func, args = node.func, node.args
+        if (
+            isinstance(func, ast.Name)
+            and func.id == "getattr"
+            and "getattr" not in getattr(self, "bound", ())
+            and len(args) >= 2
+            and isinstance(args[1], ast.Constant)
+            and isinstance(args[1].value, str)
+            and _refused_attribute(args[1].value)
+        ):
+            name = args[1].value
+            self.error(node, f'access to the attribute "{name}" is not allowed in scripts.')
+            return node
+        return super().visit_Call(node)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -421,7 +473,7 @@ class _Run:
     def getattr(self, obj: Any, name: str, *default: Any) -> Any:
         if not isinstance(name, str):
             raise SandboxViolation("attribute names must be strings")
-        if name.startswith("_") or name in INSPECT_ATTRIBUTES or name in _DENIED_ATTRS:
+        if _refused_attribute(name):
             raise SandboxViolation(f'access to the attribute "{name}" is not allowed in scripts')
         value = getattr(obj, name, *default)
         if name in _GROWTH and isinstance(obj, type) and issubclass(obj, _SEQUENCES):

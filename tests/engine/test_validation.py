@@ -272,6 +272,23 @@ REFUSALS = {
     "script importing os": (script("import os"), "calc", "import"),
     "script syntax error": (script("total = (1 +"), "calc", "does not compile"),
     "script reaching for dunders": (script("x = ().__class__"), "calc", "__class__"),
+    # Refused at deploy, since each would certainly be refused when it runs.
+    "script opening a file": (script("x = open(path).read()"), "calc", "open() is not available"),
+    "script formatting with str.format": (
+        script("x = '{0}'.format(1)"),
+        "calc",
+        'attribute "format" is not allowed',
+    ),
+    "script reading a dunder through getattr": (
+        script("x = getattr(total, '__class__')"),
+        "calc",
+        'attribute "__class__" is not allowed',
+    ),
+    "condition calling a builtin the sandbox never offers": (
+        gateway("type(score) == int"),
+        "f_cond",
+        "type() is not available",
+    ),
     "empty script": (script(""), "calc", "is empty"),
     "javascript": (script("x = 1", ' scriptFormat="javascript"'), "calc", "only Python"),
     "bad prescript": (

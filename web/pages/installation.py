@@ -150,7 +150,7 @@ def admin_index(scope: inst.Scope) -> Any:
             "action": label("audit_action", e.action),
             "data": e.data,
         }
-        for e in inst.recent_events(session)
+        for e in inst.recent_events(session, scope.who)
     ]
     return render(
         "admin_index.html",

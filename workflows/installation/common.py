@@ -17,6 +17,7 @@ from engine import audit
 from workflows import orgs
 from workflows.access import Principal
 from workflows.calendar import TIMEZONE
+from workflows.installation import events
 from workflows.models import LEVELS, Organisation, RoleAssignment
 
 CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
@@ -104,7 +105,13 @@ class Scope:
 def audit_event(
     session: Session, now: datetime, actor: str, action: str, payload: dict[str, Any]
 ) -> None:
-    audit.append(session, now, [audit.PendingEvent(actor=actor, action=action, payload=payload)])
+    # Scoped to the organisation the change concerns, so its subtree's auditors read it.
+    scope = events.concerned_org(session, actor, payload)
+    audit.append(
+        session,
+        now,
+        [audit.PendingEvent(actor=actor, action=action, payload=payload, org_scope=scope)],
+    )
 
 
 def flush_or_refuse(session: Session, fld: str, key: str, **params: Any) -> None:
