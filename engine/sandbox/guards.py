@@ -181,11 +181,11 @@ class _Policy(RestrictingNodeTransformer):
 
     # What would certainly be refused when the script runs is refused when it is deployed:
     # a builtin the sandbox never offers, an attribute it never gives, getattr() of one.
-    def visit_Module(self, node: ast.Module) -> ast.AST:
+    def visit_Module(self, node: ast.Module) -> Any:
         self._note_bound_names(node)
         return super().visit_Module(node)
 
-    def visit_Expression(self, node: ast.Expression) -> ast.AST:
+    def visit_Expression(self, node: ast.Expression) -> Any:
         self._note_bound_names(node)
         return super().visit_Expression(node)
 
@@ -211,13 +211,13 @@ class _Policy(RestrictingNodeTransformer):
             return node
         return super().visit_Name(node)
 
-    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+    def visit_Attribute(self, node: ast.Attribute) -> Any:
         if node.attr in _DENIED_ATTRS:
             self.error(node, f'access to the attribute "{node.attr}" is not allowed in scripts.')
             return node
         return super().visit_Attribute(node)
 
-    def visit_Call(self, node: ast.Call) -> ast.AST:
+    def visit_Call(self, node: ast.Call) -> Any:
         func, args = node.func, node.args
         if (
             isinstance(func, ast.Name)
