@@ -281,7 +281,7 @@ class Engine:
             )
             for listener in self.listeners:
                 change.events.extend(listener.completing(session, change.completed))
-            self._advance(instance, workflow, change, first=task.run)
+            self._advance(workflow, change, first=task.run)
             return self._save(session, instance, workflow, change)
 
     def deliver_message(
