@@ -115,6 +115,10 @@ class VerifyResult:
     head_hash: str
     broken_seq: int | None = None
     problem: str = ""
+    # What broke as a code and its values, so an interface can say it in its own language;
+    # `problem` stays the engine's English.
+    code: str = ""
+    params: tuple[tuple[str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -171,7 +175,12 @@ def verify(
 ) -> VerifyResult:
     """Walk the whole chain; report the first event whose link or content does not hold,
     or the first anchor the chain no longer extends."""
-    pinned = {a.seq: a for a in anchors if a.seq > 0}
+    # Every anchor counts, several at one seq included: were only the last one kept, whoever
+    # could append to the anchor file could pin a rewritten chain over an honest anchor.
+    pinned: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        if anchor.seq > 0:
+            pinned.setdefault(anchor.seq, []).append(anchor)
     prev = GENESIS
     expected_seq = 1
     checked = 0
@@ -180,36 +189,59 @@ def verify(
     ):
         if seq != expected_seq:
             what = "missing" if seq > expected_seq else "out of order"
-            return VerifyResult(checked, prev, expected_seq, f"event {expected_seq} is {what}")
+            return VerifyResult(
+                checked,
+                prev,
+                expected_seq,
+                f"event {expected_seq} is {what}",
+                "missing" if seq > expected_seq else "out_of_order",
+            )
         if prev_hash != prev:
-            return VerifyResult(
-                checked, prev, seq, f"prev_hash does not match the hash of event {seq - 1}"
-            )
-        recomputed = chain_hash(prev, seq, at, actor, action, instance_id, task_id, payload)
-        if recomputed != digest:
-            return VerifyResult(
-                checked, prev, seq, "content does not match its hash (changed after writing)"
-            )
-        anchor = pinned.get(seq)
-        if anchor is not None and anchor.hash != digest:
             return VerifyResult(
                 checked,
                 prev,
                 seq,
-                f"the chain no longer extends the anchor taken at {anchor.at}: "
-                "it was rewritten from this event or before",
+                f"prev_hash does not match the hash of event {seq - 1}",
+                "bad_link",
+                (("previous", str(seq - 1)),),
             )
+        recomputed = chain_hash(prev, seq, at, actor, action, instance_id, task_id, payload)
+        if recomputed != digest:
+            return VerifyResult(
+                checked,
+                prev,
+                seq,
+                "content does not match its hash (changed after writing)",
+                "changed",
+            )
+        here = pinned.get(seq)
+        if here is not None:
+            for anchor in here:
+                if anchor.hash != digest:
+                    return VerifyResult(
+                        checked,
+                        prev,
+                        seq,
+                        f"the chain no longer extends the anchor taken at {anchor.at}: "
+                        "it was rewritten from this event or before",
+                        "anchor_rewritten",
+                        (("anchored_at", anchor.at),),
+                    )
         prev = digest
         expected_seq += 1
         checked += 1
-    beyond = [a for a in pinned.values() if a.seq >= expected_seq]
+    beyond = [seq for seq in pinned if seq >= expected_seq]
     if beyond:
-        first = min(beyond, key=lambda a: a.seq)
+        # The newest anchor past the end says how far the chain reached at least.
+        newest = pinned[max(beyond)][-1]
+        ends = expected_seq - 1
         return VerifyResult(
             checked,
             prev,
             expected_seq,
-            f"the chain ends at event {expected_seq - 1} but an anchor taken at {first.at} "
-            f"names event {first.seq}: events were removed",
+            f"the chain ends at event {ends} but was anchored at event {newest.seq} "
+            f"on {newest.at}: events were removed",
+            "anchor_removed",
+            (("ends", str(ends)), ("anchored_seq", str(newest.seq)), ("anchored_at", newest.at)),
         )
     return VerifyResult(checked, prev)

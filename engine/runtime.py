@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit, clock, context, definitions, migration, serialization
+from engine.anchoring import AnchorSink, anchor_after_commit
 from engine.audit import PendingEvent
 from engine.clock import FixedClock, SystemClock
 from engine.errors import (
@@ -148,6 +149,7 @@ class Engine:
         specs: definitions.SpecCache | None = None,
         listeners: Sequence[ChangeListener] = (),
         forms: FormCatalog | None = None,
+        anchors: AnchorSink | None = None,
     ) -> None:
         self.sessions = sessions
         self.roles = roles
@@ -162,6 +164,7 @@ class Engine:
         self.specs = specs or definitions.SpecCache()
         self._workflows = _WorkflowCache()
         self.listeners = list(listeners)
+        self.anchors = anchors  # where each deploy's chain head is recorded, outside the db
 
     # -- definitions -------------------------------------------------------------------
 
@@ -174,7 +177,7 @@ class Engine:
         comment: str = "",
     ) -> definitions.DeployResult:
         with self._transaction() as session:
-            return definitions.deploy(
+            result = definitions.deploy(
                 session,
                 self.roles,
                 files,
@@ -184,6 +187,9 @@ class Engine:
                 key=key,
                 comment=comment,
             )
+            if result.created and self.anchors is not None:
+                anchor_after_commit(session, self.anchors, self.clock.now())
+            return result
 
     # -- instances ---------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, render_template_string
 from sqlalchemy import func, select
 
+from engine.anchoring import AnchorFile
 from engine.clock import SystemClock
 from engine.db import create_db_engine, make_read_session_factory, make_session_factory
 from engine.models import AuditEvent, DefinitionVersion, Instance
@@ -44,13 +45,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     read = make_read_session_factory(db)
     sessions = make_session_factory(db)
     clock = clock or SystemClock()
+    anchors = AnchorFile(settings.anchor_path)
     app.extensions.update(
         {
             "laurel.db": db,
             "laurel.sessions": sessions,
             "laurel.read_sessions": read,
             "laurel.clock": clock,
-            "laurel.engine": build_engine(sessions, clock=clock),
+            "laurel.anchors": anchors,
+            "laurel.engine": build_engine(sessions, clock=clock, anchors=anchors),
         }
     )
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES

@@ -11,12 +11,14 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine
 
-from engine import audit, definitions
+from engine import anchoring, audit, definitions
+from engine.anchoring import AnchorFile
 from engine.clock import SystemClock
 from engine.db import create_db_engine, make_session_factory
 from engine.errors import DefinitionRejected
 from engine.worker import TimerWorker
 from engine.xmlsafety import check_size
+from web import anchors as anchor_text
 from web.settings import Settings
 from workflows.calendar import TIMEZONE
 from workflows.demo import LOGINS as DEMO_LOGINS
@@ -122,31 +124,54 @@ def audit_group() -> None:
     """The audit chain."""
 
 
-ANCHORS = Path("instance") / "audit-anchors.jsonl"
+def _anchor_file() -> AnchorFile:
+    """The anchor file of the settings (LAUREL_ANCHOR_FILE)."""
+    return AnchorFile(Settings.from_env().anchor_path)
 
 
 @audit_group.command("verify")
 @click.option(
     "--anchors",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A file of anchors (from `laurel audit anchor`) the chain must still extend.",
+    help="Another file of anchors the chain must extend too (a copy kept elsewhere, say).",
 )
 def audit_verify(anchors: Path | None) -> None:
-    """Check every link of the audit chain, and that it extends every anchor given."""
-    pinned = []
+    """Check every link of the audit chain, and that it extends every anchor of the anchor
+    file (LAUREL_ANCHOR_FILE) and of --anchors FILE; say how old the newest anchor is."""
+    extra: list[audit.Anchor] = []
     if anchors is not None:
         if not anchors.exists():
             raise click.BadParameter(f"no such file: {anchors}", param_hint="--anchors")
-        lines = anchors.read_text(encoding="utf-8").splitlines()
-        pinned = [audit.Anchor.from_json(line) for line in lines if line.strip()]
+        extra, bad = AnchorFile(anchors).read()
+        if bad:
+            raise click.BadParameter(
+                f"{anchors}: line {bad[0]} is not an anchor", param_hint="--anchors"
+            )
     with _db().connect() as connection:
-        result = audit.verify(connection, anchors=pinned)
-    extra = f" against {len(pinned)} anchor(s)" if pinned else ""
-    click.echo(f"Checked {result.checked} events{extra}; head {result.head_hash}")
-    if result.ok:
+        checked = anchoring.check(connection, _anchor_file(), SystemClock().now(), extra)
+    result = checked.result
+    click.echo(
+        f"Checked {result.checked} events against {checked.anchors} anchor(s); "
+        f"head {result.head_hash}"
+    )
+    for lang in ("vi", "en"):  # an operator's terminal has no language to follow
+        for line in (anchor_text.newest(checked, lang), anchor_text.warning(checked, lang)):
+            if line:
+                click.echo(line, err=line.startswith(("Cảnh báo", "Warning")))
+    if checked.ok:
         click.echo("OK")
         return
-    click.echo(f"BROKEN at event {result.broken_seq}: {result.problem}", err=True)
+    if not result.ok:
+        click.echo(
+            f"BROKEN at event {result.broken_seq}: {anchor_text.problem(result, 'en')}", err=True
+        )
+        click.echo(
+            f"Bị phá vỡ tại sự kiện số {result.broken_seq}: {anchor_text.problem(result, 'vi')}",
+            err=True,
+        )
+    if checked.bad_lines:
+        click.echo(anchor_text.damaged(checked, "en"), err=True)
+        click.echo(anchor_text.damaged(checked, "vi"), err=True)
     sys.exit(1)
 
 
@@ -154,17 +179,14 @@ def audit_verify(anchors: Path | None) -> None:
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=ANCHORS,
-    show_default=True,
-    help="Append the anchor to this file (publish or sign it elsewhere).",
+    help="Append the anchor to this file instead (default: LAUREL_ANCHOR_FILE).",
 )
-def audit_anchor(out: Path) -> None:
-    """Record the chain head with the time, to check later that the chain still extends it."""
+def audit_anchor(out: Path | None) -> None:
+    """Record the chain head with the time now, to check later that the chain still extends
+    it. The server does this by itself after each deploy and every few minutes."""
     with _db().connect() as connection:
         anchor = audit.head(connection, SystemClock().now())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a", encoding="utf-8") as file:
-        file.write(anchor.to_json() + "\n")
+    (AnchorFile(out) if out is not None else _anchor_file()).append(anchor)
     click.echo(anchor.to_json())
 
 
@@ -220,21 +242,34 @@ def timers_run(as_of: str | None) -> None:
         fired = engine.fire_due_timers(as_of=when)
         total += fired
     click.echo(f"Fired the due timers of {total} instance(s) as of {when.isoformat()}.")
+    # Run from cron beside web processes that do not fire timers: anchoring is this run's
+    # job then, at the same interval the server keeps.
+    worker = TimerWorker(
+        engine, anchors=AnchorFile(settings.anchor_path), anchor_every=settings.anchor_interval
+    )
+    if worker.anchor():
+        click.echo(f"Anchored the audit chain in {settings.anchor_path}.")
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the web application; due timers fire in this process unless LAUREL_TIMERS=off."""
+    """Serve the web application; due timers fire, and the audit chain is anchored, in this
+    process unless LAUREL_TIMERS=off."""
     from waitress import serve as waitress_serve
 
     from web.app import create_app
 
-    app = create_app()
+    settings = Settings.from_env()
+    app = create_app(settings)
     worker = None
     if os.environ.get("LAUREL_TIMERS", "on") != "off":
-        worker = TimerWorker(app.extensions["laurel.engine"])
+        worker = TimerWorker(
+            app.extensions["laurel.engine"],
+            anchors=app.extensions["laurel.anchors"],
+            anchor_every=settings.anchor_interval,
+        )
         worker.start()
     click.echo(f"Laurel is serving on http://{host}:{port}")
     try:

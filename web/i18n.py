@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import has_request_context, request, session
 
+from web.i18n_anchors import ANCHOR_MESSAGES
 from web.i18n_installation import INSTALLATION_MESSAGES
 from web.i18n_instances import INSTANCE_MESSAGES
 from web.i18n_processes import PROCESS_MESSAGES
@@ -280,8 +281,10 @@ PAGE_MESSAGES: dict[str, tuple[str, str]] = {
     "integrity_broken": ("Chuỗi bị phá vỡ tại sự kiện số {seq}", "Broken at event {seq}"),
     "integrity_anchor_form": ("Đối chiếu với mốc đã công bố", "Check published anchors"),
     "integrity_anchor_help": (
-        "Dán hoặc tải lên các dòng JSON do lệnh `laurel audit anchor` ghi ra.",
-        "Paste or upload the JSON lines written by `laurel audit anchor`.",
+        "Các mốc neo do máy chủ ghi đã được đối chiếu ở trên. Dán hoặc tải lên thêm các mốc "
+        "lưu ở nơi khác (các dòng JSON của một tệp mốc neo) để đối chiếu cùng.",
+        "The anchors the server recorded are checked above. Paste or upload more kept "
+        "elsewhere (the JSON lines of an anchor file) to check them too.",
     ),
     "integrity_anchor_paste": ("Các mốc (mỗi dòng một mốc)", "Anchors (one per line)"),
     "integrity_anchor_file": ("Hoặc tải tệp lên", "Or upload a file"),
@@ -499,7 +502,12 @@ def _merged(*catalogues: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str
 
 
 MESSAGES = _merged(
-    _API_MESSAGES, PAGE_MESSAGES, INSTANCE_MESSAGES, INSTALLATION_MESSAGES, PROCESS_MESSAGES
+    _API_MESSAGES,
+    PAGE_MESSAGES,
+    INSTANCE_MESSAGES,
+    INSTALLATION_MESSAGES,
+    PROCESS_MESSAGES,
+    ANCHOR_MESSAGES,
 )
 
 

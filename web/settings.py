@@ -4,15 +4,40 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 MODES = ("production", "demo", "test")
+ANCHOR_INTERVAL_MINUTES = 10
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     mode: str = "production"
+    # Where the audit chain's head is recorded outside the database (LAUREL_ANCHOR_FILE);
+    # None: see `anchor_path`.
+    anchor_file: Path | None = None
+    anchor_interval: timedelta = timedelta(minutes=ANCHOR_INTERVAL_MINUTES)
+
+    @property
+    def anchor_path(self) -> Path:
+        """The anchor file: the one configured, else one beside a SQLite database file named
+        after it (anchors belong to one database), else instance/anchors.jsonl."""
+        if self.anchor_file is not None:
+            return self.anchor_file
+        url = make_url(self.database_url)
+        database = url.database or ""
+        if (
+            url.get_backend_name() == "sqlite"
+            and database
+            and not database.startswith((":memory:", "file:"))
+        ):
+            sqlite_file = Path(database)
+            return sqlite_file.with_name(f"{sqlite_file.stem}.anchors.jsonl")
+        return (Path("instance") / "anchors.jsonl").resolve()
 
     @property
     def allows_time_travel(self) -> bool:
@@ -25,7 +50,15 @@ class Settings:
         mode = os.environ.get("LAUREL_MODE", "production")
         if mode not in MODES:
             raise SystemExit(f"LAUREL_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+        anchor_file = os.environ.get("LAUREL_ANCHOR_FILE")
+        minutes = os.environ.get("LAUREL_ANCHOR_INTERVAL_MINUTES", str(ANCHOR_INTERVAL_MINUTES))
+        if not minutes.isdigit() or int(minutes) < 1:
+            raise SystemExit(
+                f"LAUREL_ANCHOR_INTERVAL_MINUTES must be a whole number of minutes, not {minutes!r}"
+            )
         return cls(
             database_url=os.environ.get("LAUREL_DATABASE_URL", f"sqlite:///{default_db.resolve()}"),
             mode=mode,
+            anchor_file=Path(anchor_file).resolve() if anchor_file else None,
+            anchor_interval=timedelta(minutes=int(minutes)),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -49,10 +50,12 @@ class Api:
 
 
 @pytest.fixture
-def api(demo_database_url: str) -> Iterator[Api]:
+def api(demo_database_url: str, tmp_path: Path) -> Iterator[Api]:
     db = create_db_engine(demo_database_url)
     clock = FixedClock(NOW)
-    app = create_app(Settings(demo_database_url, "test"), clock=clock)
+    # An anchor file of the test's own: anchors belong to one database.
+    settings = Settings(demo_database_url, "test", anchor_file=tmp_path / "anchors.jsonl")
+    app = create_app(settings, clock=clock)
     yield Api(app, app.test_client(), clock, db, {})
     app.extensions["laurel.db"].dispose()
     db.dispose()

@@ -190,4 +190,12 @@ def test_the_chain_verifies(api: Api) -> None:
         "head_hash": head.hash,
         "broken_seq": None,
         "problem": "",
+        "code": "",
+        "anchors_checked": 0,
+        "newest_anchor": None,
+        "newest_anchor_age_s": None,
+        "newest_anchor_text": "",
+        "unanchored": head.seq,
+        "warning": "Cảnh báo: chưa có mốc neo nào, nên việc xoá các sự kiện cuối chuỗi sẽ "
+        "không bị phát hiện.",
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -69,11 +70,15 @@ class Browser:
 
 
 @pytest.fixture
-def browser(demo_database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+def browser(
+    demo_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Browser]:
     monkeypatch.setenv("LAUREL_SECRET_KEY", "test-secret-key-for-pages")
     db = create_db_engine(demo_database_url)
     clock = FixedClock(NOW)
-    app = create_app(Settings(demo_database_url, "test"), clock=clock)
+    # An anchor file of the test's own: anchors belong to one database.
+    settings = Settings(demo_database_url, "test", anchor_file=tmp_path / "anchors.jsonl")
+    app = create_app(settings, clock=clock)
     app.config["TESTING"] = True
     yield Browser(app, app.test_client(), clock, db)
     app.extensions["laurel.db"].dispose()

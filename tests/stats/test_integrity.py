@@ -54,7 +54,7 @@ def test_an_anchor_the_chain_no_longer_extends_is_flagged(browser: Browser) -> N
     response = browser.client.post(PAGE, data=data, content_type="multipart/form-data")
     assert response.status_code == 200
     assert f"Chuỗi bị phá vỡ tại sự kiện số {anchor.seq}" in text(response)
-    assert "no longer extends the anchor" in text(response)
+    assert "chuỗi không còn khớp với mốc neo lập lúc 23/11/2026 10:00" in text(response)
 
 
 def test_a_bad_anchor_line_is_refused(browser: Browser) -> None:

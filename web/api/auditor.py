@@ -15,9 +15,9 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from engine import audit
+from engine import anchoring
 from engine.errors import NotAllowed, NotFound
-from web import audit_queries
+from web import anchors, audit_queries
 from web.api import context
 from web.api.auth import BEARER
 from web.api.common import DecisionSchema, PageArgs, TallySchema, page_of, page_schema
@@ -83,12 +83,41 @@ class EventArgs(PageArgs):
     )
 
 
+class AnchorSchema(Schema):
+    seq = fields.Integer(required=True)
+    hash = fields.String(required=True)
+    at = fields.DateTime(required=True)
+
+
 class VerifySchema(Schema):
     ok = fields.Boolean(required=True)
     checked = fields.Integer(required=True)
     head_hash = fields.String(required=True)
     broken_seq = fields.Integer(allow_none=True)
-    problem = fields.String(required=True)
+    problem = fields.String(required=True, metadata={"description": "What broke, in words"})
+    code = fields.String(
+        required=True,
+        metadata={
+            "description": "What broke: missing, out_of_order, bad_link, changed, "
+            "anchor_rewritten, anchor_removed, anchor_file_damaged; empty when ok"
+        },
+    )
+    anchors_checked = fields.Integer(
+        required=True,
+        metadata={"description": "Anchors (kept outside the database) the chain must extend"},
+    )
+    newest_anchor = fields.Nested(AnchorSchema, allow_none=True, required=True)
+    newest_anchor_age_s = fields.Integer(allow_none=True, required=True)
+    newest_anchor_text = fields.String(
+        required=True, metadata={"description": "How old the newest anchor is, in words"}
+    )
+    unanchored = fields.Integer(
+        required=True, metadata={"description": "Events after the newest anchor"}
+    )
+    warning = fields.String(
+        required=True,
+        metadata={"description": "No anchor at all, or an old one with events after it"},
+    )
 
 
 def _overseer() -> Principal:
@@ -137,6 +166,26 @@ def events(args: dict[str, Any]) -> Any:
 @blp.response(200, VerifySchema)
 @blp.doc(security=BEARER)
 def verify() -> Any:
-    """Walk the whole audit chain and name the first event that does not hold."""
+    """Walk the whole audit chain, check that it still extends every anchor recorded outside
+    the database, and name the first event that does not hold; say how old the newest anchor
+    is and warn when there is none or it is old."""
     _overseer()
-    return audit.verify(context.read().connection())
+    checked = anchors.check()
+    result, newest = checked.result, checked.newest
+    problems = anchors.problems(checked)
+    return {
+        "ok": checked.ok,
+        "checked": result.checked,
+        "head_hash": result.head_hash,
+        "broken_seq": result.broken_seq,
+        "problem": "; ".join(problems),
+        "code": result.code or ("anchor_file_damaged" if checked.bad_lines else ""),
+        "anchors_checked": checked.anchors,
+        "newest_anchor": None
+        if newest is None
+        else {"seq": newest.seq, "hash": newest.hash, "at": anchoring.parse_at(newest.at)},
+        "newest_anchor_age_s": None if checked.age is None else int(checked.age.total_seconds()),
+        "newest_anchor_text": anchors.newest(checked),
+        "unanchored": checked.unanchored,
+        "warning": anchors.warning(checked),
+    }

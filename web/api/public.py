@@ -21,10 +21,10 @@ from marshmallow import Schema, fields, post_load, validate
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine import anchoring, audit
 from engine.errors import NotFound
 from engine.models import Instance
-from web import queries
+from web import anchors, queries
 from web.api import context
 from web.api.common import PageArgs, page_schema
 from web.i18n import t
@@ -117,6 +117,12 @@ class CommentReceipt(Schema):
     received_at = fields.DateTime(required=True)
 
 
+class PublishedAnchorSchema(Schema):
+    seq = fields.Integer(required=True, metadata={"description": "The audit event it names"})
+    hash = fields.String(required=True, metadata={"description": "That event's chain hash"})
+    at = fields.DateTime(required=True, metadata={"description": "When it was recorded"})
+
+
 @blp.get("/public/notices")
 @blp.arguments(NoticeArgs, location="query")
 @blp.response(200, page_schema(NoticeSchema, "NoticePage"))
@@ -155,6 +161,18 @@ def comment(data: dict[str, str], nomination_id: int) -> Any:
             headers={"Retry-After": str(retry_after)},
         )
     return {"id": receive(nomination_id, data, now), "received_at": now}
+
+
+@blp.get("/public/anchor")
+@blp.response(200, PublishedAnchorSchema)
+@blp.alt_response(404, response=HTTPStatus.NOT_FOUND.name, description="No anchor yet")
+def anchor() -> Any:
+    """The newest anchor of the audit log: its chain head as recorded outside the database.
+    Note it down to check later that the log still extends it. No sign-in."""
+    newest = anchors.sink().newest()
+    if newest is None:
+        raise NotFound(t("anchor_not_found"))
+    return {"seq": newest.seq, "hash": newest.hash, "at": anchoring.parse_at(newest.at)}
 
 
 def admit(now: datetime) -> int | None:

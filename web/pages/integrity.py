@@ -1,6 +1,7 @@
 """The audit chain check for auditors and admins: events checked, the chain head, OK or the
-first broken link; and whether the chain still extends anchors pasted or uploaded here (the
-JSON lines `laurel audit anchor` writes)."""
+first broken link; whether the chain still extends every anchor the server recorded outside
+the database, and how old the newest is; and anchors pasted or uploaded here (the JSON lines
+of an anchor file, or noted from the public board)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 
 from flask import request
 
-from engine import audit
-from web.api import context
+from engine import anchoring, audit
+from web import anchors as anchor_check
 from web.i18n import t
 from web.pages.common import bp, render, signed_in
 from web.pages.stats import overseer
@@ -24,8 +25,8 @@ def _anchors(text: str) -> list[audit.Anchor]:
         if not line.strip():
             continue
         try:
-            anchors.append(audit.Anchor.from_json(line))
-        except (ValueError, KeyError, TypeError) as exc:
+            anchors.append(anchoring.parse_line(line))
+        except ValueError as exc:
             raise ValueError(t("integrity_bad_anchor", line=number)) from exc
     return anchors
 
@@ -47,12 +48,15 @@ def _page(anchors_text: str = "", error: str = "", status: int = 200) -> Any:
             anchors = _anchors(anchors_text)
         except ValueError as exc:
             error, status = str(exc), 400
-    result = audit.verify(context.read().connection(), anchors=anchors)
+    checked = anchor_check.check(anchors)
     return render(
         "integrity.html",
         status,
-        result=result,
-        anchors=anchors,
+        checked=checked,
+        result=checked.result,
+        problems=anchor_check.problems(checked),
+        newest=anchor_check.newest(checked),
+        warning=anchor_check.warning(checked),
         anchors_text=anchors_text,
         error=error,
     )

@@ -17,7 +17,7 @@ from flask import flash, redirect, request, url_for
 from marshmallow import ValidationError
 
 from engine.errors import NotFound
-from web import queries
+from web import anchors, queries
 from web.api import context
 from web.api.public import CommentIn, admit, receive
 from web.i18n import t
@@ -58,6 +58,8 @@ def _board(
         values=values or {},
         errors=errors or {},
         honeypot=HONEYPOT,
+        anchor=anchors.sink().newest(),
+        anchor_time=anchors.when,
     )
 
 
