@@ -7,19 +7,16 @@ themselves logged (`record.read`)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import Response, abort, request
 from markupsafe import Markup
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from engine import audit
 from engine.models import AuditEvent, DefinitionVersion, Instance
-from web import audit_queries, diagram
+from web import audit_queries, diagram, exports
 from web.api import context
 from web.i18n import t
 from web.pages.common import arg, bp, label, page_number, render, signed_in, user
@@ -216,32 +213,20 @@ def _export_rows(who: Principal, kind: str) -> list[list[Any]]:
 @signed_in
 def audit_search_csv() -> Response:
     who = overseer()
-    out = io.StringIO()
-    out.write("\ufeff")  # so that Excel reads UTF-8
-    writer = csv.writer(out)
-    writer.writerow([t(h) for h in HEADERS])
-    for row in _export_rows(who, "csv"):
+    rows = _export_rows(who, "csv")
+    for row in rows:
         row[1] = row[1].strftime("%d/%m/%Y %H:%M")
-        writer.writerow(row)
-    return _download(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", "csv")
+    body = exports.csv_bytes([[t(h) for h in HEADERS], *rows])
+    return _download(body, exports.CSV_TYPE, "csv")
 
 
 @bp.get("/thanh-tra/tim-kiem.xlsx")
 @signed_in
 def audit_search_xlsx() -> Response:
     who = overseer()
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = t("audit_search_title")[:31]
-    sheet.append([t(h) for h in HEADERS])
-    for row in _export_rows(who, "xlsx"):
-        sheet.append(row)
-        sheet.cell(sheet.max_row, 2).number_format = "DD/MM/YYYY HH:MM"
-    out = io.BytesIO()
-    book.save(out)
-    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(out.getvalue(), kind, "xlsx")
+    rows = [[t(h) for h in HEADERS], *_export_rows(who, "xlsx")]
+    body = exports.xlsx_bytes(t("audit_search_title"), rows, {1: "DD/MM/YYYY HH:MM"})
+    return _download(body, exports.XLSX_TYPE, "xlsx")
 
 
 def _download(body: bytes, mimetype: str, extension: str) -> Response:

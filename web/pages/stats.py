@@ -3,13 +3,12 @@ same figures as CSV and XLSX. Counting lives in workflows.statistics; this modul
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response
 
 from engine.errors import NotAllowed
+from web import exports
 from web.api import context
 from web.charts import bars
 from web.i18n import t
@@ -17,8 +16,6 @@ from web.pages.common import arg, bp, label, level_name, render, signed_in, user
 from workflows import statistics
 from workflows.access import OVERSIGHT_ROLES, Principal, nomination_filter
 from workflows.statistics import Line, Report
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def overseer() -> Principal:
@@ -97,12 +94,9 @@ def stats() -> Any:
 @bp.get("/thanh-tra/thong-ke.csv")
 @signed_in
 def stats_csv() -> Response:
-    out = io.StringIO()
-    csv.writer(out).writerows(_rows(_report()))
-    # A byte-order mark so spreadsheet programs read the Vietnamese as UTF-8.
     return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
+        exports.csv_bytes(_rows(_report())),
+        mimetype=exports.CSV_TYPE,
         headers={"Content-Disposition": 'attachment; filename="thong-ke.csv"'},
     )
 
@@ -110,18 +104,8 @@ def stats_csv() -> Response:
 @bp.get("/thanh-tra/thong-ke.xlsx")
 @signed_in
 def stats_xlsx() -> Response:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = t("stats_title")[:31]
-    for row in _rows(_report()):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
     return Response(
-        out.getvalue(),
-        mimetype=XLSX_TYPE,
+        exports.xlsx_bytes(t("stats_title"), _rows(_report())),
+        mimetype=exports.XLSX_TYPE,
         headers={"Content-Disposition": 'attachment; filename="thong-ke.xlsx"'},
     )
