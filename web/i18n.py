@@ -423,6 +423,10 @@ _API_MESSAGES: dict[str, tuple[str, str]] = {
         "Dữ liệu phải ở dạng JSON.",
         "The request body must be JSON.",
     ),
+    "json_too_deep": (
+        "Dữ liệu JSON lồng nhau quá sâu (tối đa {most} tầng).",
+        "The JSON is nested too deeply (at most {most} levels).",
+    ),
     "nomination_not_found": ("Không tìm thấy hồ sơ {id}.", "Nomination {id} not found."),
     "nomination_ended": (
         "Hồ sơ đã kết thúc hoặc không còn rút được.",

@@ -34,6 +34,9 @@ class Person(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    # Goes up when the password is reset, a role revoked or the account deactivated: tokens
+    # of an older generation (every API token and page session then held) stop working.
+    credentials_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class RoleAssignment(Base):
@@ -253,16 +256,22 @@ class AuthToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")  # the person's, at issue
 
 
 class LoginFailure(Base):
-    """A failed login, kept in the database so every web process sees the same count."""
+    """A login attempt counted as failed until its password proved right, kept in the
+    database so every web process sees the same count; per account and client address."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_username_at", "username", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_pair", "username", "client", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100))
+    client: Mapped[str] = mapped_column(String(64), server_default="")  # sha256 of the address
     at: Mapped[datetime]
 
 

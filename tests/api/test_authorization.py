@@ -92,7 +92,8 @@ ENDPOINTS: dict[str, Endpoint] = {
         "POST",
         lambda t: f"/api/v1/tasks/{t.appraisal}/complete",
         # Invalid data on purpose: the secretary gets as far as validation, nothing changes.
-        everyone(403, secretary=422),
+        # A task not in one's inbox is not found, as on reading it.
+        everyone(404, secretary=422),
         body=lambda t: {"data": {"result": "bogus"}},
     ),
     "complete tasks": Endpoint(

@@ -139,10 +139,11 @@ def test_completions_refused_for_the_wrong_person_or_bad_data_change_nothing(api
     [ballot] = inbox(api, "hoidong3.cdgdnb")
     [appraisal] = inbox(api, SECRETARY)
     before = counts(api)
+    # Not in my inbox (another unit's, another member's): not found, as on reading it.
     other_unit = complete(api, "hoidong1.thcs_ths", ballot["id"], {"vote": "for"})
-    assert other_unit.status_code == 403
-    assert "CDGD_NB" in other_unit.get_json()["detail"]
-    assert complete(api, "hoidong1.cdgdnb", ballot["id"], {"vote": "for"}).status_code == 403
+    assert other_unit.status_code == 404
+    assert "CDGD_NB" not in other_unit.get_json()["detail"]
+    assert complete(api, "hoidong1.cdgdnb", ballot["id"], {"vote": "for"}).status_code == 404
     unknown = complete(api, SECRETARY, "00000000-0000-0000-0000-000000000000", {})
     assert unknown.status_code == 404
 
@@ -198,7 +199,7 @@ def test_a_council_votes_its_meeting_list_in_one_request_each(api: Api) -> None:
     assert all(len(ids) == 2 for ids in ballots.values())
     bad_items = {
         COUNCIL[0]: ("00000000-0000-0000-0000-000000000000", 404),  # no such task
-        COUNCIL[1]: (ballots[COUNCIL[2]][0], 403),  # another member's ballot
+        COUNCIL[1]: (ballots[COUNCIL[2]][0], 404),  # another member's ballot
         COUNCIL[2]: (ballots[COUNCIL[2]][0], 409),  # my own, already cast above in the list
     }
     for member in COUNCIL:

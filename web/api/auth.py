@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from web.api import context
-from workflows import auth
+from workflows import auth, limits
 from workflows.orgs import get_org
 
 blp = Blueprint("auth", __name__, url_prefix="", description="Đăng nhập — sign in")
@@ -44,16 +45,16 @@ class MeSchema(Schema):
 @blp.alt_response(401, response="UNAUTHORIZED", description="Wrong username or password")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS", description="Too many failed logins")
 def issue_token(credentials: dict[str, str]) -> Any:
-    """Exchange a username and password for a bearer token."""
-    try:
-        with context.write() as session:
-            issued = auth.login(
-                session, credentials["username"], credentials["password"], context.now()
-            )
-    except auth.LoginRefused:
-        with context.write() as session:
-            auth.record_failure(session, credentials["username"], context.now())
-        raise
+    """Exchange a username and password for a bearer token. Failed logins are limited per
+    account and client address (5 in 15 minutes); failures from other addresses never
+    lock you out."""
+    issued = auth.login(
+        context.write,
+        credentials["username"],
+        credentials["password"],
+        limits.client_key(request.remote_addr),
+        context.now(),
+    )
     return {"token": issued.token, "expires_at": issued.expires_at}
 
 

@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from flask import Response, json
+from flask import Response, json, request
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (
@@ -25,6 +25,7 @@ from workflows.comments import CommentRefused
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+MAX_JSON_DEPTH = 32  # arrays and objects within each other in a request body
 _TITLES = {
     400: "bad_request",
     401: "unauthorized",
@@ -176,6 +177,40 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     NotWaiting,
     CommentRefused,
 )
+
+
+def refuse_deep_json() -> Response | None:
+    """Before every view, pages and API alike: a JSON body nested deeper than
+    MAX_JSON_DEPTH is a 400 problem. Parsers and schemas recurse per level, so a body nested
+    a few thousand deep would otherwise end in a RecursionError (a 500) wherever it is read;
+    none of ours needs more than a few levels."""
+    if not request.is_json:
+        return None
+    raw = request.get_data(cache=True)
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return None  # too few brackets to be too deep: spare the parse
+    try:
+        parsed = json.loads(raw)
+    except RecursionError:
+        return problem(400, t("json_too_deep", most=MAX_JSON_DEPTH))
+    except ValueError:
+        return None  # not JSON at all: the view answers that in its own words
+    if _deeper_than(parsed, MAX_JSON_DEPTH):
+        return problem(400, t("json_too_deep", most=MAX_JSON_DEPTH))
+    return None
+
+
+def _deeper_than(value: Any, most: int) -> bool:
+    """Whether arrays and objects nest more than `most` levels; iterative, so a deep value
+    cannot exhaust the stack here."""
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > most:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def unexpected(error: Exception) -> Response:

@@ -18,7 +18,7 @@ from typing import Any
 from flask import request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, post_load, validate
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine import anchoring, audit
@@ -28,16 +28,15 @@ from web import anchors, queries
 from web.api import context
 from web.api.common import PageArgs, page_schema
 from web.i18n import t
-from workflows import comments
+from workflows import comments, limits
 from workflows.models import CommentAttempt, Nomination
 
 blp = Blueprint("public", __name__, url_prefix="", description="Công khai — public board")
 
 MAX_COMMENTS_PER_WINDOW = 5
 COMMENT_WINDOW = timedelta(hours=1)
-# Names the PostgreSQL advisory locks (two-int form) that serialise one client's attempts.
-_ATTEMPT_LOCK_CLASS = 0x1A0BE2
-_ATTEMPT_LOCK = text("SELECT pg_advisory_xact_lock(:c, :k)")
+COMMENTS = limits.Window(MAX_COMMENTS_PER_WINDOW, COMMENT_WINDOW)
+_ATTEMPT_LOCK_CLASS = 0x1A0BE2  # PostgreSQL advisory locks of one client's comments
 # Digits after an optional +84 or 0, spaces allowed between them. A pattern marshmallow
 # checks and the OpenAPI document states, so generated clients validate the same way.
 _PHONE = r"^ *(?:\+84|0)?(?: *[0-9]){9,11} *$"
@@ -227,17 +226,13 @@ def receive(nomination_id: int, data: dict[str, str], now: datetime) -> int:
 
 
 def _client() -> str:
-    # A digest, so the table never holds the addresses themselves.
-    return hashlib.sha256((request.remote_addr or "unknown").encode()).hexdigest()
+    return limits.client_key(request.remote_addr)
 
 
 def _admit(session: Session, client: str, now: datetime) -> int | None:
     """Count one submission for `client`; the seconds to wait when over the limit."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Two concurrent requests must not both see 4 earlier attempts.
-        key = int(client[:8], 16) - 2**31  # a signed int4
-        session.execute(_ATTEMPT_LOCK, {"c": _ATTEMPT_LOCK_CLASS, "k": key})
-    since = now - COMMENT_WINDOW
+    limits.one_at_a_time(session, _ATTEMPT_LOCK_CLASS, client)
+    since = COMMENTS.since(now)
     session.execute(
         delete(CommentAttempt).where(CommentAttempt.client == client, CommentAttempt.at <= since)
     )
@@ -246,7 +241,7 @@ def _admit(session: Session, client: str, now: datetime) -> int | None:
         .where(CommentAttempt.client == client, CommentAttempt.at > since)
         .order_by(CommentAttempt.at)
     ).all()
-    if len(recent) >= MAX_COMMENTS_PER_WINDOW:
-        return max(1, math.ceil((recent[0] + COMMENT_WINDOW - now).total_seconds()))
-    session.add(CommentAttempt(client=client, at=now))
-    return None
+    wait = COMMENTS.wait(recent, now)
+    if wait is None:
+        session.add(CommentAttempt(client=client, at=now))
+    return wait

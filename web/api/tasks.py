@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, InvalidTaskData, NotFound, Suspended
+from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound, Suspended
 from engine.models import TaskRow
 from engine.ports import InstanceView
 from web import queries
@@ -25,7 +25,7 @@ from web.api.common import PageArgs, ProblemSchema
 from web.api.nominations import OpenTask, app_clock, has_nul, text
 from web.i18n import t
 from web.queries import open_task
-from workflows.access import MAX_ID, Principal
+from workflows.access import MAX_ID, Principal, inbox_filter
 from workflows.models import Nomination, Organisation
 from workflows.pipeline import Nominations
 
@@ -182,12 +182,26 @@ def complete_task(who: Principal, task_id: str, data: Mapping[str, Any]) -> Inst
             return Nominations(context.engine()).complete(task_id, who.username, data)
     except NotFound as exc:
         raise NotFound(t("task_not_found")) from exc
+    except NotAllowed as exc:
+        # A task that is not in my inbox does not exist for me, as on reading it: a 403
+        # would confirm it and name its organisation. Refusals of a task I see (separation
+        # of duties) say why.
+        if not _in_inbox(who, task_id):
+            raise NotFound(t("task_not_found")) from exc
+        raise
     except Suspended as exc:
         raise Suspended(t("instance_suspended")) from exc
     except Conflict as exc:
         context.close_read()  # the request's snapshot predates the change that won
         state = context.read().scalar(select(TaskRow.state).where(TaskRow.id == task_id))
         raise Conflict(t("task_busy" if state == "ready" else "task_not_ready")) from exc
+
+
+def _in_inbox(who: Principal, task_id: str) -> bool:
+    found = context.read().scalar(
+        select(TaskRow.id).where(TaskRow.id == task_id, inbox_filter(who))
+    )
+    return found is not None
 
 
 def _refuse_nul(task_id: str, data: Mapping[str, Any]) -> None:
@@ -224,8 +238,12 @@ def _completed(session: Session, task_id: str, view: InstanceView) -> dict[str, 
 @blp.post("/tasks/<task_id>/complete")
 @blp.arguments(CompleteIn)
 @blp.response(200, CompletedOut)
-@blp.alt_response(403, response="FORBIDDEN", description="Not my lane or organisation")
-@blp.alt_response(404, response="NOT_FOUND", description="No such task")
+@blp.alt_response(
+    403,
+    response="FORBIDDEN",
+    description="In my inbox but not mine to do: my own nomination, a dossier I prepared",
+)
+@blp.alt_response(404, response="NOT_FOUND", description="Not in my inbox, or no such task")
 @blp.alt_response(409, response="CONFLICT", description="Already done or no longer ready")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="The form's field errors")
 @blp.doc(security=BEARER)

@@ -3,23 +3,68 @@ the pages share the API's expiry, revocation and limit on failed logins."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import flash, redirect, request, session, url_for
+from werkzeug.urls import iri_to_uri
 
 from web.api import context
 from web.i18n import t
 from web.pages.common import bp, me, render
-from workflows import auth
+from workflows import auth, limits
 
 MAX_CREDENTIAL = 200
+MAX_NEXT = 2000
+MAX_DECODINGS = 3
 
 
 def _safe_next(target: str) -> str:
-    """Only a path on this site: never an absolute or protocol-relative URL."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("pages.inbox")
+    """Where to go after signing in: `target` when it is a path on this site, else the
+    signed-in person's home page."""
+    return _same_site_path(target) or url_for("pages.inbox")
+
+
+def _same_site_path(target: str) -> str | None:
+    """`target` (non-ASCII percent-encoded) when every browser and URL parser reads it as a
+    path on this site; None otherwise.
+
+    Browsers drop tabs and newlines anywhere in a URL and read a backslash as a slash, and
+    Python's urlsplit (which werkzeug applies to Location) drops tabs and newlines too: so
+    `next=/%09/evil.example` arrives as a slash, a tab, a slash, and leaves as
+    `//evil.example`, another host. So only printable ASCII is taken, and the path must
+    still be a plain same-site path after each percent-decoding, in case something
+    downstream decodes it again.
+    """
+    encoded = "".join(c if c.isascii() else quote(c) for c in target)
+    if not 0 < len(encoded) <= MAX_NEXT or any(not " " < c < "\x7f" for c in encoded):
+        return None
+    path = re.split(r"[?#]", encoded, maxsplit=1)[0]
+    for _ in range(MAX_DECODINGS):
+        if not _plain_path(path):
+            return None
+        decoded = unquote(path)
+        if decoded == path:
+            break
+        path = decoded
+    else:
+        return None  # still encoded after that many rounds: nothing legitimate is
+    sent = urlsplit(iri_to_uri(encoded))  # what the Location header will say
+    if sent.scheme or sent.netloc or not sent.path.startswith("/"):
+        return None
+    return encoded
+
+
+def _plain_path(path: str) -> bool:
+    """Starts with one slash, no backslash, no control or space character."""
+    return (
+        path.startswith("/")
+        and not path.startswith("//")
+        and "\\" not in path
+        and all(unicodedata.category(c)[0] not in "CZ" for c in path)
+    )
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -31,11 +76,9 @@ def login() -> Any:
     password = request.form.get("password", "")[:MAX_CREDENTIAL]
     error = None
     try:
-        with context.write() as db:
-            issued = auth.login(db, username, password, context.now())
+        client = limits.client_key(request.remote_addr)
+        issued = auth.login(context.write, username, password, client, context.now())
     except auth.LoginRefused:
-        with context.write() as db:
-            auth.record_failure(db, username, context.now())
         error, status = t("login_refused"), 401
     except auth.TooManyAttempts as exc:
         error, status = t("too_many_attempts", seconds=exc.retry_after_s), 429

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from workflows import orgs
+from workflows import auth, orgs
 from workflows.installation.common import (
     Check,
     Scope,
@@ -132,6 +132,10 @@ def update_person(
     if not changed and password is None:
         return found
     session.flush()
+    if password is not None or "active" in changed:
+        # Whoever held the old password (or a session of the closed account) is out now,
+        # not when their token expires; a reactivated account starts with no old tokens.
+        auth.end_sessions(session, username)
     audit_event(session, now, scope.who.username, "admin.person.update", payload)
     return found
 
@@ -184,6 +188,9 @@ def revoke_role(
         raise refuse("conflict", "role", "last_admin_role")
     session.delete(held)
     session.flush()
+    # Every session of the person ends (the simplest rule that leaves no page or token
+    # holding what the role gave); they sign in again with the roles they still have.
+    auth.end_sessions(session, username)
     audit_event(
         session,
         now,
