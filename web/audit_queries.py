@@ -17,6 +17,7 @@ from workflows import orgs
 from workflows.access import OVERSIGHT_ROLES, Principal, nomination_filter
 from workflows.installation.events import DEPLOYED, admin_changes_for
 from workflows.models import Decision, Nomination, Organisation, Person, Tally
+from workflows.search import contains
 
 DONE_ACTIONS = ("task.completed", "timer.fired")
 SECRET_KEYS = frozenset({"vote", "choice"})
@@ -231,7 +232,7 @@ def search_query(
         .order_by(AuditEvent.seq)
     )
     if filters.get("nominee"):
-        query = query.where(Nomination.nominee_name.ilike(_like(filters["nominee"]), escape="\\"))
+        query = query.where(contains(Nomination.nominee_name, filters["nominee"]))
     if filters.get("award"):
         query = query.where(Nomination.award_code == filters["award"])
     if filters.get("org"):
@@ -242,13 +243,11 @@ def search_query(
         query = query.where(
             exists().where(
                 Decision.nomination_id == Nomination.id,
-                Decision.decision_no.ilike(_like(filters["decision_no"]), escape="\\"),
+                contains(Decision.decision_no, filters["decision_no"]),
             )
         )
     if filters.get("person"):
-        people = select(Person.username).where(
-            Person.full_name.ilike(_like(filters["person"]), escape="\\")
-        )
+        people = select(Person.username).where(contains(Person.full_name, filters["person"]))
         query = query.where(
             or_(AuditEvent.actor == filters["person"], AuditEvent.actor.in_(people))
         )
@@ -259,8 +258,3 @@ def search_query(
     if until is not None:
         query = query.where(AuditEvent.at < until)
     return query
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"

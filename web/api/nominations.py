@@ -27,6 +27,7 @@ from workflows.access import nomination_filter, readable
 from workflows.models import Nomination, Person
 from workflows.names import nominee_key
 from workflows.pipeline import Nominations, Nominee
+from workflows.search import contains
 
 blp = Blueprint("nominations", __name__, url_prefix="", description="Hồ sơ đề nghị — nominations")
 # PostgreSQL text cannot hold NUL: refused at the edge as a field error (and documented as a
@@ -231,8 +232,8 @@ def list_nominations(args: dict[str, Any]) -> Any:
     if "q" in args:
         query = query.where(
             or_(
-                Nomination.nominee_key.contains(nominee_key(args["q"]), autoescape=True),
-                Nomination.business_key.contains(args["q"].strip().upper(), autoescape=True),
+                contains(Nomination.nominee_key, nominee_key(args["q"]), ignore_case=False),
+                contains(Nomination.business_key, args["q"].strip().upper(), ignore_case=False),
             )
         )
     page = page_of(session, query, args["page"], args["per_page"])

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from workflows import auth, orgs
@@ -22,6 +22,7 @@ from workflows.installation.common import (
 from workflows.models import Organisation, Person, RoleAssignment
 from workflows.passwords import hash_password
 from workflows.roles import ROLES
+from workflows.search import contains
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 PASSWORD_MIN = 8
@@ -36,10 +37,7 @@ def people(session: Session, scope: Scope, query: str = "") -> Any:
         or_(Person.username.in_(in_scope), Person.username.not_in(any_role))
     )
     if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Person.username).like(like), func.lower(Person.full_name).like(like))
-        )
+        stmt = stmt.where(or_(contains(Person.username, query), contains(Person.full_name, query)))
     return stmt.order_by(Person.username)
 
 
