@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
@@ -230,8 +231,8 @@ class Engine:
                     },
                 )
             )
-            self._advance(workflow, change)
             instance = _Record(None, version.id, business_key, ACTIVE, 0)
+            self._advance(instance, workflow, change)
             return self._save(session, instance, workflow, change)
 
     def complete_task(
@@ -287,7 +288,7 @@ class Engine:
             )
             for listener in self.listeners:
                 change.events.extend(listener.completing(session, change.completed))
-            self._advance(workflow, change, first=task.run)
+            self._advance(instance, workflow, change, first=task.run)
             return self._save(session, instance, workflow, change)
 
     def deliver_message(
@@ -326,7 +327,7 @@ class Engine:
                         f"instance {business_key} is not waiting for message {name!r}"
                     ) from exc
 
-            self._advance(workflow, change, first=send)
+            self._advance(instance, workflow, change, first=send)
             return self._save(session, instance, workflow, change)
 
     def fire_due_timers(self, as_of: datetime | None = None, limit: int = 500) -> int:
@@ -356,7 +357,7 @@ class Engine:
                     return fired
                 instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
                 change = _Change()
-                self._advance(workflow, change, as_of=as_of)
+                self._advance(instance, workflow, change, as_of=as_of)
                 self._save(session, instance, workflow, change, as_of=as_of)
                 fired += 1
         return fired
@@ -388,7 +389,7 @@ class Engine:
                     },
                 )
             )
-            self._advance(workflow, change)
+            self._advance(instance, workflow, change)
             return self._save(session, instance, workflow, change)
 
     def suspend(self, instance_id: int, actor: str, reason: str = "") -> None:
@@ -434,7 +435,7 @@ class Engine:
             instance.status = ACTIVE
             change = _Change()
             change.events.append(PendingEvent(actor, "instance.resumed", instance.id))
-            self._advance(workflow, change)
+            self._advance(instance, workflow, change)
             return self._save(session, instance, workflow, change)
 
     def migrate(self, instance_id: int, actor: str, to_version: int | None = None) -> InstanceView:
@@ -478,7 +479,7 @@ class Engine:
                 )
             )
             if instance.status == ACTIVE:
-                self._advance(workflow, change)
+                self._advance(instance, workflow, change)
             return self._save(session, instance, workflow, change)
 
     def get_instance(self, instance_id: int) -> InstanceView:
@@ -493,6 +494,7 @@ class Engine:
 
     def _advance(
         self,
+        instance: _Record,
         workflow: BpmnWorkflow,
         change: _Change,
         first: Callable[[], Any] | None = None,
@@ -502,7 +504,8 @@ class Engine:
 
         A script failure does not escape: it is recorded in `change.error` and the
         workflow keeps the failed task in ERROR, so the instance is saved in `error`
-        with everything that happened before the failure.
+        with everything that happened before the failure. Helpers learn which instance
+        runs (context.instance()), so that they act on it alone.
         """
         engine = workflow.script_engine
         assert isinstance(engine, SandboxedScriptEngine)
@@ -529,7 +532,10 @@ class Engine:
 
         moment = FixedClock(as_of) if as_of else self.clock
         try:
-            with clock.using(moment):
+            running = context.RunningInstance(
+                instance.id, instance.business_key, lambda: _process_data(workflow)
+            )
+            with clock.using(moment), context.running(running):
                 if first is not None:
                     first()
                 workflow.refresh_timers()
@@ -782,6 +788,11 @@ def _interrupt(workflow: BpmnWorkflow, interrupting: frozenset[str]) -> bool:
         # What ended the process is its outcome, even if a timer branch ran after it.
         workflow.last_task = finished[-1]
     return cancelled
+
+
+def _process_data(workflow: BpmnWorkflow) -> Mapping[str, Any]:
+    """The data of the last task completed, read-only: the process data as it stands."""
+    return MappingProxyType(workflow.last_task.data if workflow.last_task else {})
 
 
 def _check_depth(workflow: BpmnWorkflow) -> None:

@@ -3,6 +3,12 @@
 They are the process contract's vocabulary (docs/process-contract.md): an admin editing
 the diagram can use exactly these. Each reads, and the tallies write, in the transaction
 of the engine change that runs the script.
+
+Those that take a nomination or read a council act on the running instance's own
+nomination and its current organisation only: a script that passes another nomination's id
+or another organisation fails (the instance goes to `error`), rather than reading or writing
+someone else's case. The organisation tree itself (`level_of`, `parent_of`, `voting_mode`)
+is public reference data and is not restricted.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import clock, context
+from engine.errors import ScriptError
 from workflows import comments, orgs, rules, voting
 from workflows.calendar import TIMEZONE, working_days_after
 from workflows.models import Nomination
@@ -24,11 +31,45 @@ def award_rules(award: str) -> dict[str, Any]:
     return rules.as_process_data(rules.rule_in_force(context.session(), award, today))
 
 
+class NotOwnCase(ScriptError):
+    """A helper was asked about a nomination or organisation other than the running
+    instance's own."""
+
+
+def _own_case(helper: str, nomination_id: Any, org: Any) -> None:
+    """Refuse unless `nomination_id` (when given) is the running instance's nomination and
+    `org` its current organisation — as stored, or as the process data now says (a script
+    may just have moved it up a level)."""
+    running = context.instance()
+    query = select(Nomination.id, Nomination.current_org).where(
+        Nomination.business_key == running.business_key
+    )
+    own = context.session().execute(query).first()
+    if own is None:
+        raise NotOwnCase(
+            f"{helper}: tiến trình {running.business_key} không có hồ sơ đề nghị nào / "
+            "this instance has no nomination"
+        )
+    own_id, stored_org = own
+    if nomination_id is not None and (type(nomination_id) is not int or nomination_id != own_id):
+        raise NotOwnCase(
+            f"{helper}: chỉ dùng được cho hồ sơ {own_id} của chính tiến trình này, không "
+            f"cho hồ sơ {nomination_id!r} / acts only on this instance's own nomination"
+        )
+    current = {stored_org, str(running.data().get("current_org", stored_org))}
+    if not isinstance(org, str) or org not in current:
+        raise NotOwnCase(
+            f"{helper}: chỉ dùng được cho đơn vị đang xét hồ sơ ({', '.join(sorted(current))}), "
+            f"không cho {org!r} / acts only on the nomination's current organisation"
+        )
+
+
 def council_members(org: str, nomination_id: int | None = None) -> list[str]:
     """Members who get a ballot: the council, less the nominee of this nomination.
 
     The nominee still counts in the total the threshold is taken on.
     """
+    _own_case("council_members", nomination_id, org)
     session = context.session()
     members = orgs.holders(session, "council", org)
     if nomination_id is not None:
@@ -55,6 +96,7 @@ def count_ballots(
     nomination_id: int, org: str, round_no: int, rule: dict[str, Any]
 ) -> dict[str, Any]:
     """Count the secret ballots of this round against all current council members."""
+    _own_case("count_ballots", nomination_id, org)
     session = context.session()
     members_total = len(orgs.holders(session, "council", org))
     return voting.count_ballots(
@@ -73,6 +115,7 @@ def meeting_tally(
     minutes_no: str,
 ) -> dict[str, Any]:
     """Record the tally a secretary took from the council meeting's minutes."""
+    _own_case("meeting_tally", nomination_id, org)
     return voting.meeting_tally(
         context.session(),
         nomination_id,
@@ -88,6 +131,7 @@ def meeting_tally(
 
 
 def open_comments(nomination_id: int, org: str) -> int:
+    _own_case("open_comments", nomination_id, org)
     return comments.open_comments(context.session(), nomination_id, org)
 
 
