@@ -20,14 +20,27 @@ def _count(tmp_path: Path, model: type) -> int:
         return conn.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_deploy_prints_the_new_version(run: CliRunner, tmp_path: Path) -> None:
+def _approval(tmp_path: Path) -> Path:
+    """The engine's two-step test flow in our lanes, each task showing the `check` form."""
     bpmn = tmp_path / "approval.bpmn"
+    form = (
+        b"<bpmn:extensionElements><spiffworkflow:properties>"
+        b'<spiffworkflow:property name="form" value="check"/>'
+        b"</spiffworkflow:properties></bpmn:extensionElements>"
+    )
     bpmn.write_bytes(
         (FLOWS / "gateway.bpmn")
         .read_bytes()
         .replace(b'"clerk"', b'"proposer"')
         .replace(b'"manager"', b'"head"')
+        .replace(b'name="Submit the request">', b'name="Submit the request">' + form)
+        .replace(b'name="Review the request">', b'name="Review the request">' + form)
     )
+    return bpmn
+
+
+def test_deploy_prints_the_new_version(run: CliRunner, tmp_path: Path) -> None:
+    bpmn = _approval(tmp_path)
     result = run.invoke(main, ["deploy", str(bpmn), "--as", "quantri"])
     assert result.exit_code == 0, result.output
     assert "Deployed approval version 1" in result.output
@@ -66,13 +79,7 @@ def test_deploy_refuses_hostile_xml(run: CliRunner, tmp_path: Path) -> None:
 
 
 def test_audit_verify_reports_ok_then_the_broken_link(run: CliRunner, tmp_path: Path) -> None:
-    bpmn = tmp_path / "approval.bpmn"
-    bpmn.write_bytes(
-        (FLOWS / "gateway.bpmn")
-        .read_bytes()
-        .replace(b'"clerk"', b'"proposer"')
-        .replace(b'"manager"', b'"head"')
-    )
+    bpmn = _approval(tmp_path)
     run.invoke(main, ["deploy", str(bpmn)])
     ok = run.invoke(main, ["audit", "verify"])
     assert ok.exit_code == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine
 
-from engine import anchoring, audit, definitions
+from engine import anchoring, audit
 from engine.anchoring import AnchorFile
 from engine.clock import SystemClock
 from engine.db import create_db_engine, make_session_factory
@@ -20,12 +20,12 @@ from engine.worker import TimerWorker
 from engine.xmlsafety import check_size
 from web import anchors as anchor_text
 from web.settings import Settings
+from workflows import deployment
 from workflows.calendar import TIMEZONE
 from workflows.demo import LOGINS as DEMO_LOGINS
 from workflows.demo import PASSWORD as DEMO_PASSWORD
 from workflows.demo import install
 from workflows.pipeline import build_engine
-from workflows.roles import DomainRoles
 from workflows.schema import migrate
 from workflows.seed import SeedError, load_seed_file
 
@@ -55,39 +55,46 @@ def db_upgrade() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--key", help="Definition key (default: the id of the BPMN's main process).")
 @click.option("--comment", default="", help="What changed, for the version list.")
-@click.option("--as", "deployed_by", default=getpass.getuser, help="Who deploys.")
+@click.option(
+    "--as",
+    "deployed_by",
+    default=getpass.getuser,
+    help="Who deploys, for the audit log (default: your account). A registered person must "
+    "hold the admin role at a root of the organisation tree, as on the web.",
+)
 def deploy(files: tuple[str, ...], key: str | None, comment: str, deployed_by: str) -> None:
-    """Validate FILE.bpmn [FILE.dmn ...] and store them as a new version."""
+    """Validate FILE.bpmn [FILE.dmn ...] and store them as a new version.
+
+    The same deploy as the API's and the modeler's (workflows.deployment): the same checks,
+    the forms of user tasks included."""
     try:
         contents = {}
         for name in files:
             path = Path(name)
             check_size(path)
             contents[path.name] = path.read_bytes()
-        sessions = make_session_factory(_db())
-        with sessions.begin() as session:
-            result = definitions.deploy(
-                session,
-                DomainRoles(),
-                contents,
-                deployed_by=deployed_by,
-                at=SystemClock().now(),
-                key=key,
-                comment=comment,
-            )
-            version = result.version
-            if not result.created:
-                click.echo(
-                    f"Unchanged: {version.key} version {version.version} already has this content."
-                )
-                return
+        settings = Settings.from_env()
+        # Wired as the server's engine: a deploy anchors the audit chain there too.
+        engine = build_engine(make_session_factory(_db()), anchors=AnchorFile(settings.anchor_path))
+        with engine.sessions() as session:
+            by = deployment.deployer(session, deployed_by)
+        result = deployment.deploy(engine, by, contents, key=key, comment=comment)
+        version = result.version
+        if not result.created:
             click.echo(
-                f"Deployed {version.key} version {version.version}\n"
-                f"  process  {version.process_id}\n"
-                f"  sha256   {version.sha256}\n"
-                f"  by       {version.deployed_by}\n"
-                f"  at       {version.deployed_at.isoformat()}"
+                f"Unchanged: {version.key} version {version.version} already has this content."
             )
+            return
+        click.echo(
+            f"Deployed {version.key} version {version.version}\n"
+            f"  process  {version.process_id}\n"
+            f"  sha256   {version.sha256}\n"
+            f"  by       {version.deployed_by}\n"
+            f"  at       {version.deployed_at.isoformat()}"
+        )
+    except deployment.DeployNotAllowed as exc:
+        click.echo(f"Refused: {exc}", err=True)
+        sys.exit(1)
     except DefinitionRejected as exc:
         click.echo(f"Refused: {len(exc.problems)} problem(s), nothing was stored.", err=True)
         for problem in exc.problems:

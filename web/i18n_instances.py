@@ -25,6 +25,23 @@ INSTANCE_MESSAGES: dict[str, tuple[str, str]] = {
         'Dữ liệu sửa phải là một đối tượng JSON, ví dụ {{"ten": "giá trị"}}.',
         'Corrected data must be a JSON object, e.g. {{"name": "value"}}.',
     ),
+    "retry_data_refused": (
+        "Không chạy lại: dữ liệu sửa có khóa không được phép sửa; không có gì thay đổi.",
+        "Not retried: the corrected data has keys that may not be corrected; nothing changed.",
+    ),
+    "retry_key_owned": (
+        "Không được sửa «{name}»: khóa này do quy trình quản lý (trạng thái, đơn vị, người "
+        "xử lý, kết quả bỏ phiếu, quyết định…).",
+        "“{name}” cannot be corrected: the process keeps it (status, organisation, assignee, "
+        "tally, decision…).",
+    ),
+    "retry_key_undeclared": (
+        "Không được sửa «{name}»: bước lỗi {element} không khai báo khóa này trong thuộc tính "
+        "retry_data (được sửa: {declared}).",
+        "“{name}” cannot be corrected: the failed step {element} does not declare it in its "
+        "retry_data property (correctable: {declared}).",
+    ),
+    "retry_nothing_declared": ("không có", "none"),
     # Audit labels
     "audit_action_instance.suspended": ("Tạm dừng quy trình", "Process suspended"),
     "audit_action_instance.resumed": ("Tiếp tục quy trình", "Process resumed"),
@@ -150,6 +167,10 @@ INSTANCE_MESSAGES: dict[str, tuple[str, str]] = {
     "instance_retry_data": (
         "Dữ liệu sửa (JSON, không bắt buộc)",
         "Corrected data (JSON, optional)",
+    ),
+    "instance_retry_keys": (
+        "Khóa được phép sửa ở bước {element} (thuộc tính retry_data): {keys}.",
+        "Keys that may be corrected at {element} (its retry_data property): {keys}.",
     ),
     "instance_suspended_done": ("Đã tạm dừng phiên chạy.", "The instance is suspended."),
     "instance_resumed_done": ("Phiên chạy đã tiếp tục.", "The instance runs again."),

@@ -157,6 +157,12 @@ PROCESS_MESSAGES: dict[str, tuple[str, str]] = {
     "audit_action_instance.migrated": ("Chuyển phiên bản quy trình", "Moved to another version"),
     "audit_action_definition.deployed": ("Triển khai quy trình", "Process deployed"),
     "modeler_bad_request": ("Yêu cầu không hợp lệ.", "Malformed request."),
+    "deploy_root_admin_required": (
+        "Chỉ quản trị hệ thống ở cấp cao nhất của cây đơn vị mới được triển khai quy trình: "
+        "quy trình dùng chung cho mọi đơn vị. Không có gì được lưu.",
+        "Only an admin at the top of the organisation tree may deploy a process: it serves "
+        "every organisation. Nothing was stored.",
+    ),
     "modeler_deployed": (
         "Đã triển khai phiên bản {version}.",
         "Deployed as version {version}.",

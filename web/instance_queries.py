@@ -2,7 +2,11 @@
 admin API (web/api/admin.py) and the admin pages (web/pages/admin_instances.py): versions with
 how many instances use them, a version's readable difference against another, instances by
 definition, version, status, stage and organisation, and one instance with the states of its
-diagram's elements."""
+diagram's elements.
+
+Every read of instances takes the admin's scope (workflows.admin_scope.instance_scope, an SQL
+condition): lists and counts hold only the instances of nominations now in the admin's
+subtrees, and one out of scope is not found."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from engine import definitions
@@ -20,6 +24,7 @@ from engine.models import AuditEvent, DefinitionVersion, Instance, TaskRow
 from web import audit_queries
 from web.i18n import MESSAGES, t
 from workflows.models import Nomination
+from workflows.retry_data import RetryDataRefused
 
 STATUSES = ("active", "suspended", "error", "completed")
 USE_NAMES = {
@@ -38,10 +43,14 @@ def version_fields(row: DefinitionVersion) -> dict[str, Any]:
     return {name: getattr(row, name) for name in VERSION_FIELDS}
 
 
-def uses(session: Session, definition_id: int | None = None) -> Mapping[int, dict[str, int]]:
-    """Instances per version by status: running, suspended, in error, finished."""
-    query = select(Instance.definition_id, Instance.status, func.count()).group_by(
-        Instance.definition_id, Instance.status
+def uses(
+    session: Session, scope: ColumnElement[bool], definition_id: int | None = None
+) -> Mapping[int, dict[str, int]]:
+    """Instances in scope per version by status: running, suspended, in error, finished."""
+    query = (
+        select(Instance.definition_id, Instance.status, func.count())
+        .where(scope)
+        .group_by(Instance.definition_id, Instance.status)
     )
     if definition_id is not None:
         query = query.where(Instance.definition_id == definition_id)
@@ -54,9 +63,10 @@ def uses(session: Session, definition_id: int | None = None) -> Mapping[int, dic
     return found
 
 
-def definitions_with_versions(session: Session) -> list[dict[str, Any]]:
-    """Every deployed definition with its versions, newest first, and their instance counts."""
-    counts = uses(session)
+def definitions_with_versions(session: Session, scope: ColumnElement[bool]) -> list[dict[str, Any]]:
+    """Every deployed definition with its versions, newest first, and how many of the
+    instances in `scope` use each (definitions are national, instances are not)."""
+    counts = uses(session, scope)
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in session.scalars(
         select(DefinitionVersion)
@@ -153,13 +163,15 @@ def _quote(value: str) -> str:
 # -- instances ----------------------------------------------------------------------------
 
 
-def instance_query(args: Mapping[str, Any]) -> Select[Any]:
-    """Instances, most recently changed first. Filters (each optional): status, definition
-    (key), version (number), business_key, stage (the form or BPMN id of an open task, or the
-    nomination's stage) and org (the nomination's current or origin organisation)."""
+def instance_query(args: Mapping[str, Any], scope: ColumnElement[bool]) -> Select[Any]:
+    """Instances in `scope`, most recently changed first. Filters (each optional): status,
+    definition (key), version (number), business_key, stage (the form or BPMN id of an open
+    task, or the nomination's stage) and org (the nomination's current or origin
+    organisation)."""
     query = (
         select(Instance)
         .options(defer(Instance.state))
+        .where(scope)
         .order_by(Instance.updated_at.desc(), Instance.id.desc())
     )
     if args.get("status"):
@@ -238,10 +250,22 @@ def instance_items(session: Session, instances: Sequence[Instance]) -> list[dict
     return items
 
 
-def instance_detail(session: Session, instance_id: int) -> dict[str, Any] | None:
+def instance_status(session: Session, instance_id: int, scope: ColumnElement[bool]) -> str | None:
+    """The instance's status; None when there is none in `scope` with this id."""
+    status: str | None = session.scalar(
+        select(Instance.status).where(Instance.id == instance_id, scope)
+    )
+    return status
+
+
+def instance_detail(
+    session: Session, instance_id: int, scope: ColumnElement[bool]
+) -> dict[str, Any] | None:
     """One instance as the admin sees it: its row, nomination, open tasks, audited history
-    and the states of its diagram's elements; None when there is no such instance."""
-    instance = session.get(Instance, instance_id, options=[defer(Instance.state)])
+    and the states of its diagram's elements; None when there is no such instance in scope."""
+    instance = session.scalars(
+        select(Instance).options(defer(Instance.state)).where(Instance.id == instance_id, scope)
+    ).first()
     if instance is None:
         return None
     item = instance_items(session, [instance])[0]
@@ -285,4 +309,13 @@ def instance_detail(session: Session, instance_id: int) -> dict[str, Any] | None
         "newest_version": session.scalar(
             select(func.max(DefinitionVersion.version)).where(DefinitionVersion.key == version.key)
         ),
+    }
+
+
+def retry_refusals(refused: RetryDataRefused) -> dict[str, str]:
+    """Each refused retry key with why, in the reader's language."""
+    declared = ", ".join(sorted(refused.declared)) or t("retry_nothing_declared")
+    return {
+        key: t(code, name=key, element=refused.element or "—", declared=declared)
+        for key, code in refused.problems.items()
     }

@@ -11,6 +11,7 @@ from werkzeug.test import TestResponse
 
 from engine.models import AuditEvent, TaskRow
 from tests.api.conftest import Api
+from tests.workflows.variants import reading_award_code
 from workflows.pipeline import Nominations, Nominee, pipeline_files
 
 PIPELINE = pipeline_files()
@@ -170,9 +171,9 @@ def test_validate_is_a_dry_run(api: Api) -> None:
 
 
 def test_an_instance_in_error_is_listed_and_retried(api: Api) -> None:
-    # Version 2 reads a name no nomination has: entering a level fails until it is supplied.
-    broken = BPMN.replace(b"rules = award_rules(award)", b"rules = award_rules(award_code)")
-    deployed = _upload(api, "/api/v1/definitions", {**PIPELINE, "nomination.bpmn": broken})
+    # Version 2 reads a name no nomination has: entering a level fails until it is supplied,
+    # which the step declares an admin may do (its retry_data property).
+    deployed = _upload(api, "/api/v1/definitions", reading_award_code())
     assert deployed.status_code == 201
     nominations = Nominations(api.app.extensions["laurel.engine"])
     nomination, view = nominations.create(

@@ -2,7 +2,8 @@
 
 The nomination under test is the demo's Nguyễn Thị Thu Hà (CSTĐCS) at Công đoàn Trường THCS
 Trương Hán Siêu, waiting for its appraisal. "Own" people hold their role at that school (or
-its auditor's subtree); "other" people hold the same role at another school or subtree.
+its auditor's subtree); "other" people hold the same role at another school or subtree. The
+school's own admin may do what admins do within it, but not deploy a national definition.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import TaskRow
 from tests.api.conftest import Api
+from tests.scoped_admins import SCHOOL_ADMIN, add_admin
 from workflows.models import Nomination
 from workflows.pipeline import pipeline_files
 
@@ -32,11 +34,15 @@ PEOPLE: dict[str, str | None] = {
     "head_other": "chutich.thpt_lvt",
     "auditor": "thanhtra.cdgdvn",
     "auditor_other": "thanhtra.sogddtnd",
-    "admin": "quantri",
+    "admin": "quantri",  # at both roots of the tree
+    "admin_school": SCHOOL_ADMIN[0],  # at THCS_THS, the nomination's school, only
 }
 SIGNED_IN = {role: 200 for role in PEOPLE if role != "anonymous"}
 WORKERS = ("proposer", "secretary", "council", "head")
 OTHERS = tuple(f"{r}_other" for r in WORKERS)
+
+
+ADMINS = {"admin": 200, "admin_school": 200}
 
 
 def everyone(status: int, **exceptions: int) -> dict[str, int]:
@@ -108,45 +114,51 @@ ENDPOINTS: dict[str, Endpoint] = {
     "history": Endpoint(
         "GET",
         lambda t: f"/api/v1/nominations/{t.nomination}/history",
-        everyone(403, auditor=200, admin=200, auditor_other=404),
+        everyone(403, auditor=200, admin=200, admin_school=200, auditor_other=404),
     ),
     "audit events": Endpoint(
         "GET",
         lambda t: "/api/v1/audit/events",
-        everyone(403, auditor=200, auditor_other=200, admin=200),
+        everyone(403, auditor=200, auditor_other=200, admin=200, admin_school=200),
     ),
     "audit verify": Endpoint(
         "GET",
         lambda t: "/api/v1/audit/verify",
-        everyone(403, auditor=200, auditor_other=200, admin=200),
+        everyone(403, auditor=200, auditor_other=200, admin=200, admin_school=200),
     ),
-    "definitions": Endpoint("GET", lambda t: "/api/v1/definitions", everyone(403, admin=200)),
+    "definitions": Endpoint("GET", lambda t: "/api/v1/definitions", everyone(403, **ADMINS)),
     "validate definition": Endpoint(
         "POST",
         lambda t: "/api/v1/definitions/validate",
-        everyone(403, admin=200),
+        everyone(403, **ADMINS),
         files=True,
     ),
-    "definition version": Endpoint(
-        "GET", lambda t: "/api/v1/definitions/nomination/versions/1", everyone(403, admin=200)
+    # Definitions are national: only an admin at a root of the tree deploys (200: the
+    # shipped pipeline is the newest version already, so nothing new is stored).
+    "deploy definition": Endpoint(
+        "POST", lambda t: "/api/v1/definitions", everyone(403, admin=200), files=True
     ),
-    "instances": Endpoint("GET", lambda t: "/api/v1/instances", everyone(403, admin=200)),
+    "definition version": Endpoint(
+        "GET", lambda t: "/api/v1/definitions/nomination/versions/1", everyone(403, **ADMINS)
+    ),
+    "instances": Endpoint("GET", lambda t: "/api/v1/instances", everyone(403, **ADMINS)),
     "installation organizations": Endpoint(
-        "GET", lambda t: "/api/v1/installation/organizations", everyone(403, admin=200)
+        "GET", lambda t: "/api/v1/installation/organizations", everyone(403, **ADMINS)
     ),
     "installation people": Endpoint(
-        "GET", lambda t: "/api/v1/installation/people", everyone(403, admin=200)
+        "GET", lambda t: "/api/v1/installation/people", everyone(403, **ADMINS)
     ),
     "installation awards": Endpoint(
-        "GET", lambda t: "/api/v1/installation/awards", everyone(403, admin=200)
+        "GET", lambda t: "/api/v1/installation/awards", everyone(403, **ADMINS)
     ),
     "installation calendar": Endpoint(
-        "GET", lambda t: "/api/v1/installation/calendar/2026", everyone(403, admin=200)
+        "GET", lambda t: "/api/v1/installation/calendar/2026", everyone(403, **ADMINS)
     ),
     "installation grant role": Endpoint(
         "POST",
         lambda t: "/api/v1/installation/people/thuky.thcs_ths/roles",
-        everyone(403, admin=201),
+        # The school's admin may grant it too: it is held by then (409, not 403).
+        everyone(403, admin=201, admin_school=409),
         body=lambda t: {"role": "council", "org": "THCS_THS"},
     ),
     # Last: it changes the nomination, so the one person allowed goes after everyone else.
@@ -175,8 +187,10 @@ def _target(api: Api) -> Target:
 @pytest.mark.parametrize("name", list(ENDPOINTS))
 def test_every_role_gets_the_status_its_scope_allows(api: Api, name: str) -> None:
     endpoint = ENDPOINTS[name]
+    add_admin(api.db, SCHOOL_ADMIN)
     target = _target(api)
-    roles = sorted(endpoint.expected, key=lambda r: endpoint.expected[r] in (200, 201))
+    # Last, in PEOPLE's order: those who succeed, and those who then meet what they did (409).
+    roles = sorted(endpoint.expected, key=lambda r: endpoint.expected[r] in (200, 201, 409))
     got = {}
     for role in roles:
         kwargs: dict[str, Any] = {}

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from engine.models import Instance, TaskRow
 from tests.pages.conftest import Browser, text
 from tests.workflows.test_added_task import with_legal_check
+from tests.workflows.variants import reading_award_code
 from workflows.pipeline import Nominations, Nominee, pipeline_files
 
 PIPELINE = pipeline_files()
@@ -120,11 +121,8 @@ def test_suspend_stops_the_reviewer_until_resumed(browser: Browser) -> None:
 
 
 def test_retry_of_an_instance_in_error_with_corrected_data(browser: Browser) -> None:
-    broken = PIPELINE["nomination.bpmn"].replace(
-        b"rules = award_rules(award)", b"rules = award_rules(award_code)"
-    )
     engine = browser.app.extensions["laurel.engine"]
-    engine.deploy({**PIPELINE, "nomination.bpmn": broken}, deployed_by="quantri")
+    engine.deploy(reading_award_code(), deployed_by="quantri")
     nominations = Nominations(engine)
     _, view = nominations.create(
         "canbo.thcs_ths",
@@ -142,6 +140,7 @@ def test_retry_of_an_instance_in_error_with_corrected_data(browser: Browser) -> 
     path = f"/quan-tri/phien-chay/{view.id}"
     page = _page(browser, path)
     assert "Lỗi tại bước enter_level" in page and "award_code" in page
+    assert "Khóa được phép sửa ở bước enter_level (thuộc tính retry_data): award_code." in page
     assert "error" in _element_class(page, "enter_level").split()
 
     browser.post(f"{path}/chay-lai", {"data": "[1, 2"}, path)

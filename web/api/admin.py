@@ -2,10 +2,12 @@
 versions) and instances (list with filters, one with its diagram's element states, suspend,
 resume, retry after an error).
 
-Every endpoint needs the `admin` role at some organisation. The admins at the top of each
-chain (TLD, BO_GDDT) run the installation, and a deployed definition serves every
-organisation, so the role anywhere grants all of these — there is no per-organisation
-definition to scope them by.
+Every endpoint needs the `admin` role at some organisation. A deployed definition serves
+every organisation, so deploying needs the role at a root of the organisation tree (any admin
+may read definitions and dry-run one). Instances are scoped like organisations and people:
+an admin lists, reads and acts on those whose nomination is now in their subtrees; any other
+id answers 404 (workflows.admin_scope). Retry data is limited to what the failed element
+declares, never a key the application owns (workflows.retry_data).
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from http import HTTPStatus
 from pathlib import PureWindowsPath
 from typing import Any
 
-from flask import request
+from flask import Response, request
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import DataError
 
 from engine import definitions
@@ -30,8 +32,11 @@ from web import instance_queries
 from web.api import context
 from web.api.auth import BEARER
 from web.api.common import PageArgs, page_of, page_schema
+from web.api.problems import problem
 from web.i18n import t
+from workflows import deployment, retry_data
 from workflows.access import Principal
+from workflows.admin_scope import instance_scope
 from workflows.pipeline import check_definition
 
 blp = Blueprint("admin", __name__, url_prefix="", description="Quản trị — administration")
@@ -257,6 +262,18 @@ def _admin() -> Principal:
     return who
 
 
+def _scope(who: Principal) -> ColumnElement[bool]:
+    """The instances `who` administers, as an SQL condition."""
+    return instance_scope(context.read(), who)
+
+
+def _may_deploy(who: Principal) -> Principal:
+    """`who`, if they may deploy; 403 before any upload is read otherwise."""
+    if not deployment.may_deploy(context.read(), who):
+        raise NotAllowed(t("deploy_root_admin_required"))
+    return who
+
+
 def _uploaded() -> tuple[dict[str, bytes], dict[str, Any]]:
     """The files and options of a deploy or dry run, from a multipart or a JSON body."""
     try:
@@ -283,9 +300,9 @@ def _uploaded() -> tuple[dict[str, bytes], dict[str, Any]]:
 @blp.doc(security=BEARER)
 def list_definitions() -> Any:
     """Deployed definitions with every version, newest first, and how many instances run on
-    each."""
-    _admin()
-    return instance_queries.definitions_with_versions(context.read())
+    each — of the instances in the caller's scope."""
+    who = _admin()
+    return instance_queries.definitions_with_versions(context.read(), _scope(who))
 
 
 @blp.post("/definitions")
@@ -300,13 +317,16 @@ def deploy() -> Any:
     Send `multipart/form-data` (one `files` part per file, optional `key` and `comment`) or
     JSON `{"files": {"name.bpmn": "<xml>"}, "key", "comment"}`. A refused definition answers
     422 with every problem and its element id; nothing is stored. Running instances keep
-    the version they started on."""
-    who = _admin()
+    the version they started on. Needs the admin role at a root of the organisation tree
+    (403 otherwise, nothing stored)."""
+    who = _may_deploy(_admin())
     files, body = _uploaded()
     try:
-        result = context.engine().deploy(
-            files, deployed_by=who.username, key=body.get("key"), comment=body["comment"]
+        result = deployment.deploy(
+            context.engine(), who, files, key=body.get("key"), comment=body["comment"]
         )
+    except deployment.DeployNotAllowed:  # the role was revoked meanwhile
+        raise NotAllowed(t("deploy_root_admin_required")) from None
     except DataError:
         # A process id longer than a key may be (PostgreSQL checks the length).
         abort(422, messages={"body": {"key": [t("definition_key_needed")]}})
@@ -332,14 +352,15 @@ def validate_only() -> Any:
 @blp.alt_response(404, response=HTTPStatus.NOT_FOUND.name, description="No such version")
 @blp.doc(security=BEARER)
 def definition_version(key: str, number: int) -> Any:
-    """One version's metadata and its source files."""
-    _admin()
+    """One version's metadata and its source files, with the counts of the instances in the
+    caller's scope."""
+    who = _admin()
     session = context.read()
     try:
         row = definitions.get_version(session, key, number)
     except NotFound:
         raise NotFound(t("definition_not_found", definition=key, version=number)) from None
-    uses = instance_queries.uses(session, row.id)[row.id]
+    uses = instance_queries.uses(session, _scope(who), row.id)[row.id]
     return {**_version(row), **uses, "files": row.sources}
 
 
@@ -379,10 +400,10 @@ def list_instances(args: dict[str, Any]) -> Any:
     """Process instances, most recently changed first; `status=error` for those to fix,
     `suspended` for those stopped. Filters: definition key and version number, stage (an
     open task's form or BPMN id, or the nomination's stage), org (the nomination's current or
-    origin organisation)."""
-    _admin()
+    origin organisation). Only instances whose nomination is now in the caller's subtrees."""
+    who = _admin()
     session = context.read()
-    query = instance_queries.instance_query(args)
+    query = instance_queries.instance_query(args, _scope(who))
     page = page_of(session, query, args["page"], args["per_page"])
     page["items"] = instance_queries.instance_items(session, list(page["items"]))
     return page
@@ -395,8 +416,8 @@ def list_instances(args: dict[str, Any]) -> Any:
 def get_instance(instance_id: int) -> Any:
     """One instance: its nomination, open tasks and the BPMN elements done, active and in
     error, to highlight on its version's diagram."""
-    _admin()
-    found = instance_queries.instance_detail(context.read(), instance_id)
+    who = _admin()
+    found = instance_queries.instance_detail(context.read(), instance_id, _scope(who))
     if found is None:
         raise NotFound(t("instance_not_found", id=instance_id))
     return found
@@ -412,7 +433,7 @@ def suspend(args: dict[str, Any], instance_id: int) -> Any:
     """Suspend a running instance: its tasks cannot be completed, messages are refused and its
     timers wait until it is resumed."""
     who = _admin()
-    _status(instance_id, "active", "instance_not_active")
+    _status(who, instance_id, "active", "instance_not_active")
     engine = context.engine()
     try:
         engine.suspend(instance_id, who.username, args["reason"])
@@ -429,7 +450,7 @@ def suspend(args: dict[str, Any], instance_id: int) -> Any:
 def resume(instance_id: int) -> Any:
     """Resume a suspended instance; timers that fell due meanwhile fire now."""
     who = _admin()
-    _status(instance_id, "suspended", "instance_not_suspended")
+    _status(who, instance_id, "suspended", "instance_not_suspended")
     try:
         view: InstanceView = context.engine().resume(instance_id, who.username)
     except Conflict as exc:
@@ -460,13 +481,31 @@ def migrate(args: dict[str, Any], instance_id: int) -> Any:
 @blp.response(200, RetriedSchema)
 @blp.alt_response(404, response=HTTPStatus.NOT_FOUND.name, description="No such instance")
 @blp.alt_response(409, response=HTTPStatus.CONFLICT.name, description="Not in error")
+@blp.alt_response(422, response=_INVALID, description="Keys that may not be corrected")
 @blp.doc(security=BEARER)
 def retry(args: dict[str, Any], instance_id: int) -> Any:
-    """Run an instance in error again from its failed task, with corrected data if given."""
+    """Run an instance in error again from its failed task, with corrected data if given.
+
+    Only keys the failed element declares in its `retry_data` property may be given, never a
+    key the application owns (status, organisations, assignee, tally, decision…): a refused
+    key answers 422 naming it, and nothing changes."""
     who = _admin()
-    _status(instance_id, "error", "instance_not_in_error")
+    _status(who, instance_id, "error", "instance_not_in_error")
+    refused = retry_refusals(instance_id, args["data"])
+    if refused is not None:
+        return refused
     view: InstanceView = context.engine().retry(instance_id, who.username, args["data"])
     return view
+
+
+def retry_refusals(instance_id: int, data: dict[str, Any]) -> Response | None:
+    """The 422 answer for retry data with keys that may not be corrected, else None."""
+    try:
+        retry_data.check(context.read(), instance_id, data)
+    except retry_data.RetryDataRefused as refused:
+        errors = instance_queries.retry_refusals(refused)
+        return problem(422, t("retry_data_refused"), errors=errors)
+    return None
 
 
 def migrate_instance(who: Principal, instance_id: int, to_version: int | None) -> InstanceView:
@@ -476,7 +515,7 @@ def migrate_instance(who: Principal, instance_id: int, to_version: int | None) -
     found = session.execute(
         select(Instance.status, DefinitionVersion.key, DefinitionVersion.version)
         .join(DefinitionVersion, DefinitionVersion.id == Instance.definition_id)
-        .where(Instance.id == instance_id)
+        .where(Instance.id == instance_id, _scope(who))
     ).first()
     if found is None:
         raise NotFound(t("instance_not_found", id=instance_id))
@@ -498,9 +537,10 @@ def migrate_instance(who: Principal, instance_id: int, to_version: int | None) -
         raise Conflict(t("instance_changed")) from exc
 
 
-def _status(instance_id: int, expected: str, refusal: str) -> None:
-    """NotFound, or Conflict saying why, unless the instance is `expected`."""
-    status = context.read().scalar(select(Instance.status).where(Instance.id == instance_id))
+def _status(who: Principal, instance_id: int, expected: str, refusal: str) -> None:
+    """NotFound (none in `who`'s scope), or Conflict saying why, unless the instance is
+    `expected`."""
+    status = instance_queries.instance_status(context.read(), instance_id, _scope(who))
     if status is None:
         raise NotFound(t("instance_not_found", id=instance_id))
     if status != expected:

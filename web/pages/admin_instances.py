@@ -4,7 +4,9 @@ before, and the process instances — a filtered list and one instance with its 
 (done, waiting and failed elements highlighted) and the suspend, resume and retry actions.
 
 Same reads as the admin API (web/instance_queries.py); changes go through the engine.
-Signed-in administrators only; anyone else gets 403."""
+Signed-in administrators only; anyone else gets 403. Instances are scoped as in the API: an
+admin sees and acts on those whose nomination is now in their subtrees (others are 404), and
+the version counts are of those instances."""
 
 from __future__ import annotations
 
@@ -14,10 +16,9 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, request, url_for
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import ColumnElement
 
 from engine.errors import Conflict, MigrationRefused, NotFound
-from engine.models import Instance
 from web import diagram, instance_queries
 from web.api import context
 from web.api.admin import migrate_instance
@@ -25,6 +26,9 @@ from web.api.common import page_of
 from web.api.problems import problem_list
 from web.i18n import t
 from web.pages.common import admin, arg, bp, definition_key, page_number, render, signed_in
+from workflows import retry_data
+from workflows.access import Principal
+from workflows.admin_scope import instance_scope
 from workflows.pipeline import TASK_STAGES
 
 PER_PAGE = 30
@@ -33,27 +37,32 @@ MAX_RETRY_DATA = 20_000
 FILTERS = ("definition", "version", "status", "stage", "org", "business_key")
 
 
+def _scope(who: Principal) -> ColumnElement[bool]:
+    return instance_scope(context.read(), who)
+
+
 # -- versions -----------------------------------------------------------------------------
 
 
 @bp.get("/quan-tri/quy-trinh")
 @signed_in
 def admin_versions() -> Any:
-    admin()
-    definitions = instance_queries.definitions_with_versions(context.read())
+    who = admin()
+    definitions = instance_queries.definitions_with_versions(context.read(), _scope(who))
     return render("admin_versions.html", definitions=definitions)
 
 
 @bp.get("/quan-tri/quy-trinh/<key>/phien-ban/<int(max=2147483647):number>")
 @signed_in
 def admin_version(key: str, number: int) -> Any:
-    admin()
+    who = admin()
     definition_key(key)
     against_arg = arg("against")
     against = int(against_arg) if against_arg.isdigit() and 0 < int(against_arg) < 2**31 else None
     session = context.read()
     row, other, diff = instance_queries.version_diff(session, key, number, against)
-    uses = instance_queries.uses(session, row.id)[row.id]
+    scope = _scope(who)
+    uses = instance_queries.uses(session, scope, row.id)[row.id]
     changes = [
         {
             "kind": change.kind,
@@ -64,7 +73,7 @@ def admin_version(key: str, number: int) -> Any:
     ]
     numbers = [
         v["version"]
-        for d in instance_queries.definitions_with_versions(session)
+        for d in instance_queries.definitions_with_versions(session, scope)
         if d["key"] == key
         for v in d["versions"]
     ]
@@ -112,10 +121,11 @@ def _filters() -> dict[str, Any]:
 @bp.get("/quan-tri/phien-chay")
 @signed_in
 def admin_instances() -> Any:
-    admin()
+    who = admin()
     session = context.read()
+    scope = _scope(who)
     values = _filters()
-    page = page_of(session, instance_queries.instance_query(values), page_number(), PER_PAGE)
+    page = page_of(session, instance_queries.instance_query(values, scope), page_number(), PER_PAGE)
     items = instance_queries.instance_items(session, list(page["items"]))
     query = {k: v for k, v in values.items() if v != ""}
     return render(
@@ -127,7 +137,7 @@ def admin_instances() -> Any:
         page=page["page"],
         pages=max(1, math.ceil(page["total"] / PER_PAGE)),
         statuses=instance_queries.STATUSES,
-        definitions=instance_queries.definitions_with_versions(session),
+        definitions=instance_queries.definitions_with_versions(session, scope),
         stages=TASK_STAGES,
     )
 
@@ -135,8 +145,8 @@ def admin_instances() -> Any:
 @bp.get("/quan-tri/phien-chay/<int(max=2147483647):instance_id>")
 @signed_in
 def admin_instance(instance_id: int) -> Any:
-    admin()
-    found = instance_queries.instance_detail(context.read(), instance_id)
+    who = admin()
+    found = instance_queries.instance_detail(context.read(), instance_id, _scope(who))
     if found is None:
         raise NotFound(t("instance_not_found", id=instance_id))
     svg = diagram.render_version(found["sources"], found["path"], t("instance_diagram"))
@@ -145,25 +155,31 @@ def admin_instance(instance_id: int) -> Any:
         i=found,
         diagram=Markup(svg),
         retry_data=request.args.get("data", "")[:MAX_RETRY_DATA],
+        retry_hint=_retry_hint(instance_id) if found["status"] == "error" else "",
     )
+
+
+def _retry_hint(instance_id: int) -> str:
+    """Which keys the failed element lets an admin correct (retry_data property)."""
+    element, declared = retry_data.declared_keys(context.read(), instance_id)
+    keys = ", ".join(sorted(declared - retry_data.OWNED_KEYS)) or t("retry_nothing_declared")
+    return t("instance_retry_keys", element=element or "—", keys=keys)
 
 
 def _back(instance_id: int) -> Any:
     return redirect(url_for("pages.admin_instance", instance_id=instance_id))
 
 
-def _status(instance_id: int) -> str | None:
+def _status(who: Principal, instance_id: int) -> str | None:
+    """The status of the instance if `who` administers it (else None: 404)."""
     context.close_read()  # a fresh snapshot: the engine may just have changed it
-    status: str | None = context.read().scalar(
-        select(Instance.status).where(Instance.id == instance_id)
-    )
-    return status
+    return instance_queries.instance_status(context.read(), instance_id, _scope(who))
 
 
-def _act(instance_id: int, action: Any, expected: str, refusal: str) -> Any:
-    """Run an engine action on an instance that should be `expected`; a refusal becomes a
-    message on the instance page (`refusal`, or "changed meanwhile")."""
-    status = _status(instance_id)
+def _act(who: Principal, instance_id: int, action: Any, expected: str, refusal: str) -> Any:
+    """Run an engine action on an instance in `who`'s scope that should be `expected`; a
+    refusal becomes a message on the instance page (`refusal`, or "changed meanwhile")."""
+    status = _status(who, instance_id)
     if status is None:
         abort(404)
     if status != expected:
@@ -190,6 +206,7 @@ def admin_suspend(instance_id: int) -> Any:
         return True
 
     done = _act(
+        who,
         instance_id,
         suspend,
         "active",
@@ -206,6 +223,7 @@ def admin_resume(instance_id: int) -> Any:
     who = admin()
     engine = context.engine()
     view = _act(
+        who,
         instance_id,
         lambda: engine.resume(instance_id, who.username),
         "suspended",
@@ -249,12 +267,18 @@ def admin_retry(instance_id: int) -> Any:
             flash(t("retry_data_invalid"), "warning")
             return _back(instance_id)
     engine = context.engine()
-    view = _act(
-        instance_id,
-        lambda: engine.retry(instance_id, who.username, data),
-        "error",
-        "instance_not_in_error",
-    )
+
+    def retry() -> Any:
+        try:
+            retry_data.check(context.read(), instance_id, data)
+        except retry_data.RetryDataRefused as refused:
+            flash(t("retry_data_refused"), "warning")
+            for message in instance_queries.retry_refusals(refused).values():
+                flash(message, "warning")
+            return None
+        return engine.retry(instance_id, who.username, data)
+
+    view = _act(who, instance_id, retry, "error", "instance_not_in_error")
     if view is not None:
         flash(t("instance_retried_done", status=t(f"instance_status_{view.status}")), "success")
     return _back(instance_id)

@@ -1,7 +1,9 @@
 """The admin's modeler: a definition's newest version opened in bpmn-js and dmn-js
-(web/assets/, bundled by `make assets`), validated and deployed by the same engine calls the
-API makes. The page's script talks JSON to the two POST routes here, with the session's
-CSRF token in a header; problems come back with their element ids to mark on the diagram."""
+(web/assets/, bundled by `make assets`), validated and deployed by the same calls the API
+makes (workflows.deployment for a deploy). The page's script talks JSON to the two POST routes
+here, with the session's CSRF token in a header; problems come back with their element ids to
+mark on the diagram. Any admin may open the modeler and validate; deploying needs the admin
+role at a root of the organisation tree, as in the API."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from web.i18n import t, template
 from web.i18n_processes import SCRIPT_MESSAGES
 from web.pages import csrf
 from web.pages.common import admin, bp, definition_key, render, signed_in
+from workflows import deployment
 from workflows.forms import FORMS
 from workflows.pipeline import check_definition
 from workflows.roles import LANE_ROLES
@@ -81,6 +84,10 @@ def _problems(status: int, title: str, errors: list[dict[str, str]]) -> Response
     return response
 
 
+def _not_allowed() -> Response:
+    return _problems(403, t("deploy_root_admin_required"), [])
+
+
 def _rejected(error: DefinitionRejected) -> Response:
     return _problems(422, t("definition_rejected"), problem_list(error.problems))
 
@@ -114,9 +121,14 @@ def modeler_validate(key: str) -> Any:
 @signed_in
 def modeler_deploy(key: str) -> Any:
     who = admin()
+    if not deployment.may_deploy(context.read(), who):
+        return _not_allowed()
 
     def deploy(files: dict[str, bytes], comment: str) -> Response:
-        result = context.engine().deploy(files, deployed_by=who.username, key=key, comment=comment)
+        try:
+            result = deployment.deploy(context.engine(), who, files, key=key, comment=comment)
+        except deployment.DeployNotAllowed:  # the role was revoked meanwhile
+            return _not_allowed()
         number = result.version.version
         message = t("modeler_deployed" if result.created else "modeler_unchanged", version=number)
         url = f"/quan-tri/quy-trinh/{key}/phien-ban/{number}"
