@@ -72,6 +72,26 @@ class PrepareDossier(Schema):
     action = _choice("submit", labels={"submit": "Gửi hồ sơ"})
 
 
+MISSING_ITEMS_MAX = 50
+MISSING_ITEM_MAX = 300
+
+
+def _check_missing(items: list[str]) -> None:
+    """A dossier's missing list is read by people and kept in the process state and the audit
+    log: bounded in items and in each item's length, each problem named with its line."""
+    if len(items) > MISSING_ITEMS_MAX:
+        raise ValidationError(
+            f"Tối đa {MISSING_ITEMS_MAX} mục (đang có {len(items)}); gộp các mục cùng loại."
+        )
+    for number, item in enumerate(items, start=1):
+        if not item.strip():
+            raise ValidationError(f"Mục {number} đang để trống.")
+        if len(item) > MISSING_ITEM_MAX:
+            raise ValidationError(
+                f"Mục {number} dài {len(item)} ký tự; mỗi mục tối đa {MISSING_ITEM_MAX} ký tự."
+            )
+
+
 class Appraise(Schema):
     result = _choice(
         "complete",
@@ -84,7 +104,8 @@ class Appraise(Schema):
         },
     )
     missing = fields.List(
-        fields.String(validate=validate.Length(min=1, max=300)),
+        fields.String(error_messages=_MESSAGES),
+        validate=_check_missing,
         error_messages=_MESSAGES,
         metadata={"label": "Danh sách hồ sơ còn thiếu (ghi đầy đủ một lần)"},
     )
