@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import Base
+from workflows.auth import end_sessions
 from workflows.models import (
     LEVELS,
     SUBJECTS,
@@ -339,6 +340,7 @@ class _Loader:
         self.tree: dict[str, tuple[str | None, str | None]] = {}  # code: (parent, level)
         self.hashes: dict[str, str] = {}
         self.verified: dict[tuple[str, str], bool] = {}
+        self.signed_out: set[str] = set()  # people whose sessions this load ends
 
     # -- checking ----------------------------------------------------------------------
 
@@ -682,14 +684,17 @@ class _Loader:
                 self.session.add(Person(username=username, password_hash=hashed, **columns))
                 created.add(username)
                 continue
+            if person.active and columns.get("active") is False:
+                self.signed_out.add(username)
             if _sync(person, columns):
                 updated.add(username)
             # The stored hash changes only when the file's password no longer matches it.
-            if password is not None and (
-                needs_rehash(person.password_hash) or not self.verify(person, password)
-            ):
+            changed = password is not None and not self.verify(person, password)
+            if changed or (password is not None and needs_rehash(person.password_hash)):
                 person.password_hash = self.hash(password)
                 updated.add(username)
+            if changed:
+                self.signed_out.add(username)
         self.session.flush()  # people exist before their roles
         for username, values in self.plans["users"]:
             if "roles" not in values:
@@ -699,9 +704,14 @@ class _Loader:
                 self.session.add(RoleAssignment(username=username, role=role, org_code=org))
             for pair in held.keys() - values["roles"]:
                 self.session.delete(held[pair])
+                self.signed_out.add(username)
             if held.keys() != values["roles"] and username not in created:
                 updated.add(username)
         self.session.flush()
+        # As in the admin pages: a new password, a revoked role or a deactivated account
+        # ends the person's tokens and page sessions at once.
+        for username in sorted(self.signed_out):
+            end_sessions(self.session, username)
         counts = self.report.sections.get("users", Counts())
         counts.created, counts.updated = len(created), len(updated)
         counts.unchanged = len(self.plans["users"]) - len(created) - len(updated)

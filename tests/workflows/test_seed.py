@@ -4,7 +4,7 @@ overrides, refused files with every bad line named, and the `laurel seed` comman
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.db import make_session_factory
 from web.cli import main
+from workflows import auth
 from workflows.models import (
     Award,
     AwardRule,
@@ -400,3 +401,31 @@ def test_cli_seed_refuses_a_bad_file_and_stores_nothing(run: CliRunner, tmp_path
     assert f"{bad}: line 2: unknown parent organisation 'PHONG_X'" in result.stderr
     assert f"{bad}: line 12: starts: bad date '2026-09-31'" in result.stderr
     assert _db_count(tmp_path, Award) == 0  # the good file before it was rolled back too
+
+
+def test_a_seed_that_changes_a_password_revokes_a_role_or_deactivates_ends_sessions(
+    db: Engine,
+) -> None:
+    people = """users:
+  - {username: a, full_name: A, password: "mật khẩu a", roles: [{role: admin, org: TLD}]}
+  - {username: b, full_name: B, password: "mật khẩu b", roles: [{role: admin, org: TLD}]}
+  - {username: c, full_name: C, password: "mật khẩu c", roles: [{role: admin, org: TLD}]}
+  - {username: d, full_name: D, password: "mật khẩu d", roles: [{role: admin, org: TLD}]}
+"""
+    orgs = "organisations:\n  - {code: TLD, name: Tổng LĐLĐ VN, level: L4}\n"
+    _load(db, orgs, people)
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    with make_session_factory(db).begin() as session:
+        tokens = {u: auth.issue_token(session, u, now).token for u in "abcd"}
+
+    changed = """users:
+  - {username: a, full_name: A, password: "mật khẩu mới", roles: [{role: admin, org: TLD}]}
+  - {username: b, full_name: B, password: "mật khẩu b", roles: []}
+  - {username: c, full_name: C, password: "mật khẩu c", active: false}
+  - {username: d, full_name: D, password: "mật khẩu d", roles: [{role: admin, org: TLD}]}
+"""
+    _load(db, changed)
+
+    with Session(db) as session:
+        signed_in = {u for u, t in tokens.items() if auth.user_of(session, t, now)}
+    assert signed_in == {"d"}  # the one the file left alone
