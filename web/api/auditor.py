@@ -152,8 +152,10 @@ def history(nomination_id: int) -> Any:
 @blp.response(200, page_schema(EventSchema, "AuditEventPage"))
 @blp.doc(security=BEARER)
 def events(args: dict[str, Any]) -> Any:
-    """The audit trail in chain order (seq), limited to the nominations in your scope (and,
-    for admins, the definition deployments), with filters."""
+    """The audit trail in chain order (seq), limited to your scope: the nominations, and the
+    admin changes (`admin.*`) of the organisations in your subtree — campaigns, awards, rules
+    and the calendar are installation-wide, read by every auditor and admin — and, for
+    admins, the definition deployments; with filters."""
     who = _overseer()
     session = context.read()
     query = audit_queries.events_query(session, who, args)
