@@ -689,8 +689,10 @@ class _Loader:
             if _sync(person, columns):
                 updated.add(username)
             # The stored hash changes only when the file's password no longer matches it.
-            changed = password is not None and not self.verify(person, password)
-            if changed or (password is not None and needs_rehash(person.password_hash)):
+            if password is None:
+                continue
+            changed = not self.verify(person, password)
+            if changed or needs_rehash(person.password_hash):
                 person.password_hash = self.hash(password)
                 updated.add(username)
             if changed:
