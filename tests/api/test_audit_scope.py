@@ -112,3 +112,15 @@ def test_admin_changes_carry_the_scope_of_the_organisation_they_concern(api: Api
         ("admin.person.role_grant", "THCS_THS"),
         ("admin.person.update", "CDGD_NB"),
     ]
+
+
+def test_a_change_spanning_two_chains_is_read_at_their_tops_only(api: Api) -> None:
+    """A person with roles in both chains has no organisation above all of them: a change to
+    them is read by those overseeing the top of a chain, not by a subtree's auditor."""
+    change(api, "POST", "/people/canbo.thpt_nk/roles", {"role": "council", "org": "THPT_LVT"})
+    change(api, "PATCH", "/people/canbo.thpt_nk", {"full_name": "Lê Văn Cường"})
+    renamed = ("admin.person.update", "canbo.thpt_nk", None)
+
+    assert renamed in admin_changes(api, ADMIN)
+    assert renamed not in admin_changes(api, "thanhtra.sogddtnd")
+    assert renamed not in admin_changes(api, "thanhtra.cdgdvn")
