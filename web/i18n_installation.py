@@ -128,10 +128,10 @@ INSTALLATION_MESSAGES: dict[str, tuple[str, str]] = {
         "A whole number from {low} to {high}.",
     ),
     "inst_prerequisites_invalid": (
-        "Điều kiện phải là danh sách {award, consecutive_years} hoặc {award, count[, "
-        "within_years]}, số từ 1 đến 50.",
-        "Prerequisites are a list of {award, consecutive_years} or {award, count[, "
-        "within_years]}, numbers 1 to 50.",
+        "Điều kiện phải là danh sách {{award, consecutive_years}} hoặc {{award, count[, "
+        "within_years]}}, số từ 1 đến 50.",
+        "Prerequisites are a list of {{award, consecutive_years}} or {{award, count[, "
+        "within_years]}}, numbers 1 to 50.",
     ),
     "inst_rule_not_future": (
         "Ngày hiệu lực phải sau hôm nay ({today}): quy định đang áp dụng không được sửa; hãy "

@@ -143,8 +143,9 @@ def test_retry_of_an_instance_in_error_with_corrected_data(browser: Browser) -> 
     assert "Khóa được phép sửa ở bước enter_level (thuộc tính retry_data): award_code." in page
     assert "error" in _element_class(page, "enter_level").split()
 
-    browser.post(f"{path}/chay-lai", {"data": "[1, 2"}, path)
-    assert "Dữ liệu sửa phải là một đối tượng JSON" in _page(browser, path)
+    for typed in ("[1, 2", '{"a":' * 5000 + "1" + "}" * 5000):
+        browser.post(f"{path}/chay-lai", {"data": typed}, path)
+        assert "Dữ liệu sửa phải là một đối tượng JSON" in _page(browser, path)
     browser.post(f"{path}/chay-lai", {"data": '{"award_code": "LDTT"}'}, path)
     page = _page(browser, path)
     assert "Đã chạy lại; trạng thái hiện tại: Đang chạy." in page

@@ -125,6 +125,13 @@ def test_a_rule_version_and_a_make_up_day_are_added_and_audited(browser: Browser
     )
     assert bad.status_code == 422
     assert "sau hôm nay" in text(bad) and "Tỷ lệ phải lớn hơn 0" in text(bad)
+    deep = browser.post(
+        "/quan-tri/danh-hieu/LDTT/phien-ban",
+        {"effective_from": "01/12/2026", "basis": "x", "prerequisites": "[" * 5000 + "]" * 5000},
+        csrf_from="/quan-tri/danh-hieu/LDTT",
+    )
+    assert deep.status_code == 422  # told at the field, not a 500
+    assert "Điều kiện phải là danh sách {award, consecutive_years}" in text(deep)
     added = browser.post(
         "/quan-tri/danh-hieu/LDTT/phien-ban",
         {

@@ -19,13 +19,13 @@ from engine.errors import (
     NotWaiting,
     Problem,
 )
+from web import json_input
 from web.i18n import MESSAGES, language, t
 from workflows.auth import LoginRefused, TooManyAttempts
 from workflows.comments import CommentRefused
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
-MAX_JSON_DEPTH = 32  # arrays and objects within each other in a request body
 _TITLES = {
     400: "bad_request",
     401: "unauthorized",
@@ -181,36 +181,16 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
 
 def refuse_deep_json() -> Response | None:
     """Before every view, pages and API alike: a JSON body nested deeper than
-    MAX_JSON_DEPTH is a 400 problem. Parsers and schemas recurse per level, so a body nested
-    a few thousand deep would otherwise end in a RecursionError (a 500) wherever it is read;
-    none of ours needs more than a few levels."""
+    MAX_JSON_DEPTH is a 400 problem, before any view or schema reads it."""
     if not request.is_json:
         return None
-    raw = request.get_data(cache=True)
-    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
-        return None  # too few brackets to be too deep: spare the parse
     try:
-        parsed = json.loads(raw)
-    except RecursionError:
-        return problem(400, t("json_too_deep", most=MAX_JSON_DEPTH))
+        json_input.loads(request.get_data(cache=True))
+    except json_input.TooDeep:
+        return problem(400, t("json_too_deep", most=json_input.MAX_JSON_DEPTH))
     except ValueError:
         return None  # not JSON at all: the view answers that in its own words
-    if _deeper_than(parsed, MAX_JSON_DEPTH):
-        return problem(400, t("json_too_deep", most=MAX_JSON_DEPTH))
     return None
-
-
-def _deeper_than(value: Any, most: int) -> bool:
-    """Whether arrays and objects nest more than `most` levels; iterative, so a deep value
-    cannot exhaust the stack here."""
-    stack = [(value, 1)] if isinstance(value, dict | list) else []
-    while stack:
-        item, depth = stack.pop()
-        if depth > most:
-            return True
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
 
 
 def unexpected(error: Exception) -> Response:

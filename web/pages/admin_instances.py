@@ -10,7 +10,6 @@ the version counts are of those instances."""
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -19,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement
 
 from engine.errors import Conflict, MigrationRefused, NotFound
-from web import diagram, instance_queries
+from web import diagram, instance_queries, json_input
 from web.api import context
 from web.api.admin import migrate_instance
 from web.api.common import page_of
@@ -260,7 +259,9 @@ def admin_retry(instance_id: int) -> Any:
     data: Any = {}
     if raw:
         try:
-            data = json.loads(raw) if len(raw) <= MAX_RETRY_DATA and "\x00" not in raw else None
+            data = (
+                json_input.loads(raw) if len(raw) <= MAX_RETRY_DATA and "\x00" not in raw else None
+            )
         except ValueError:
             data = None
         if not isinstance(data, dict):

@@ -9,7 +9,6 @@ comes back with its field errors and nothing stored.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from web import json_input
 from web.api import context
 from web.api.common import page_of
 from web.i18n import t
@@ -506,7 +506,7 @@ def _rule_form() -> tuple[dict[str, Any], dict[str, str]]:
                 values[name] = float(values[name].replace(",", "."))
     if "prerequisites" in values:
         with contextlib.suppress(ValueError):
-            values["prerequisites"] = json.loads(values["prerequisites"])
+            values["prerequisites"] = json_input.loads(values["prerequisites"])
     return values, posted
 
 

@@ -1,0 +1,45 @@
+"""JSON typed by people or sent by clients, read without letting its nesting hurt us.
+
+Parsers and schemas recurse per level, so a value nested a few thousand deep ends in a
+RecursionError (a 500) wherever it is read; none of ours needs more than a few levels.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_JSON_DEPTH = 32  # arrays and objects within each other
+
+
+class TooDeep(ValueError):
+    """The JSON nests arrays and objects more than MAX_JSON_DEPTH levels."""
+
+
+def loads(raw: str | bytes) -> Any:
+    """json.loads, but a value nested deeper than MAX_JSON_DEPTH raises TooDeep (a
+    ValueError, like any other JSON a person got wrong)."""
+    if isinstance(raw, str):
+        raw = raw.encode()
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return json.loads(raw)  # too few brackets to be too deep
+    try:
+        value = json.loads(raw)
+    except RecursionError:
+        raise TooDeep from None
+    if _deeper_than(value, MAX_JSON_DEPTH):
+        raise TooDeep
+    return value
+
+
+def _deeper_than(value: Any, most: int) -> bool:
+    """Whether arrays and objects nest more than `most` levels; iterative, so a deep value
+    cannot exhaust the stack here."""
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        item, depth = stack.pop()
+        if depth > most:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
