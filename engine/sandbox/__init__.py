@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from engine.errors import BudgetExceeded, SandboxViolation, ScriptError
 from engine.ports import ScriptHelpers
-from engine.sandbox import process
+from engine.sandbox import guards, process
 from engine.sandbox.guards import (
     DEFAULT_STEP_BUDGET,
     MAX_MEMORY_GROWTH,
@@ -92,6 +92,8 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[m
     ) -> Any:
         if self.usage.exhausted:
             raise BudgetExceeded(self.usage.exhausted)
+        if guards.is_bounded(source, mode):
+            return self._run_here(mode, source, context, external)
         try:
             reply, helper_error = process.run(
                 mode, source, context, external, self.globals, self.limits, self.usage
@@ -105,6 +107,17 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[m
         if reply[1] == "helper" and helper_error is not None:
             raise helper_error
         raise _error(reply)
+
+    def _run_here(
+        self, mode: str, source: str, context: dict[str, Any], external: dict[str, Any]
+    ) -> Any:
+        """A bounded script (guards.is_bounded), under the same guards, in this process."""
+        run = guards._Run(self.limits, self.usage)
+        try:
+            run_script = guards.evaluate if mode == "eval" else guards.execute
+            return run_script(run, self.globals, source, context, external)
+        finally:
+            self.usage = run.usage()
 
     def check_for_overwrite(
         self, context: dict[str, Any], external_context: dict[str, Any]

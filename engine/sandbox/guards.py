@@ -250,6 +250,44 @@ def _compile(source: str, mode: str) -> CodeType | str:
     return result.code
 
 
+# Nodes whose work is bounded by the size of the data they read (itself bounded: see
+# execute()), never by a number the script chooses: no calls, no attributes, no loops, no
+# building. `decision == "award"`, `tally["passed"]`, a DMN cell `>= 0.9`, `x = "done"`.
+_BOUNDED_NODES = (
+    ast.Module, ast.Expression, ast.Expr, ast.Assign, ast.Pass, ast.Name, ast.Constant,
+    ast.Load, ast.Store, ast.Compare, ast.BoolOp, ast.UnaryOp, ast.IfExp, ast.Subscript,
+    ast.Tuple, ast.List, ast.cmpop, ast.boolop, ast.unaryop,
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4096)
+def is_bounded(source: str, mode: str) -> bool:
+    """Whether a script or expression can only do work bounded by its data, so it may run
+    in the engine's own process (a round trip to the worker costs more than running it)."""
+    try:
+        tree = ast.parse(source, mode=mode)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp):
+            # A counter moved on (`returns + 1`): one side a small number.
+            small = [
+                n
+                for n in (node.left, node.right)
+                if isinstance(n, ast.Constant)
+                and isinstance(n.value, int | float)
+                and not isinstance(n.value, bool)
+                and abs(n.value) < 2**32
+            ]
+            if not (isinstance(node.op, ast.Add | ast.Sub) and small):
+                return False
+        elif isinstance(node, ast.Add | ast.Sub):
+            continue
+        elif not isinstance(node, _BOUNDED_NODES):
+            return False
+    return True
+
+
 def compile_error(source: str, mode: Literal["exec", "eval"]) -> str | None:
     """Return a plain message if `source` does not compile in the sandbox, else None."""
     compiled = _compile(source, mode)

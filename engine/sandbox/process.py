@@ -38,6 +38,10 @@ class WorkerStopped(BudgetExceeded):
     """The worker died or was killed: the script hit a hard limit."""
 
 
+class _Gone(Exception):
+    """The worker was dead before the script was sent to it."""
+
+
 class Worker:
     """One worker process and the socket to it."""
 
@@ -77,7 +81,11 @@ class Worker:
         for the message) or dies. Returns the reply and
         the last error a helper raised (the script failed of it if the reply says so)."""
         deadline = time.monotonic() + seconds + KILL_GRACE_SECONDS
-        self.conn.send_bytes(dumps(request))
+        try:
+            self.conn.send_bytes(dumps(request))
+        except OSError:  # it died before this script: nothing of it ran
+            self.kill()
+            raise _Gone from None
         helper_error: Exception | None = None
         while True:
             left = deadline - time.monotonic()
@@ -116,8 +124,11 @@ class Pool:
         with self._lock:
             if self._pid != os.getpid():  # forked: the parent's workers are not ours
                 self._idle, self._pid = [], os.getpid()
-            if self._idle:
-                return self._idle.pop()
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.process.poll() is None:
+                    return worker
+                worker.kill()  # died while idle (killed from outside): start another
         return Worker()
 
     def give_back(self, worker: Worker) -> None:
@@ -170,10 +181,14 @@ def run(
         (limits.steps, limits.seconds, limits.memory),
         (usage.steps, usage.allocated, usage.seconds, usage.exhausted),
     )
+    seconds = max(limits.seconds - usage.seconds, 0.0)
     worker = POOL.take()
     try:
-        seconds = max(limits.seconds - usage.seconds, 0.0)
-        reply, helper_error = worker.call(request, helpers, seconds, limits.seconds)
+        try:
+            reply, helper_error = worker.call(request, helpers, seconds, limits.seconds)
+        except _Gone:
+            worker = Worker()
+            reply, helper_error = worker.call(request, helpers, seconds, limits.seconds)
     except BaseException:
         POOL.replace(worker)  # killed at a limit, or mid-conversation: its state is unknown
         raise

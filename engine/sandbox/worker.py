@@ -61,8 +61,11 @@ def _cap(limits: guards.Limits, usage: guards.Usage) -> None:
 
 
 def _uncap() -> None:
+    """Lift the caps between scripts: an idle worker must not be killed for CPU time it
+    used before."""
     if resource is not None:
         resource.setrlimit(resource.RLIMIT_AS, (-1, -1))
+        resource.setrlimit(resource.RLIMIT_CPU, (-1, -1))
 
 
 def _script_line(exc: BaseException) -> int:

@@ -13,7 +13,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from engine.errors import BudgetExceeded, SandboxViolation, ScriptError
-from engine.sandbox import Limits, SandboxedScriptEngine, compile_error, guards
+from engine.sandbox import Limits, SandboxedScriptEngine, compile_error, guards, process
 from engine.sandbox.process import WorkerStopped
 
 BPMN = Path(__file__).parent / "bpmn" / "sandbox_script.bpmn"
@@ -372,3 +372,50 @@ def test_memory_piled_up_by_unguarded_copies_is_caught() -> None:
 
     with pytest.raises(BudgetExceeded, match="memory"):
         run(engine, script, {})
+
+
+# --- which scripts may skip the worker ------------------------------------------------------
+
+BOUNDED = [
+    ('decision == "award"', "eval"),
+    ('tally["passed"]', "eval"),
+    ("comments > 0 and not overdue", "eval"),
+    ('x in ("a", "b")', "eval"),
+    ('outcome = "approved"\nrounds = 1', "exec"),
+    ("returns = returns + 1", "exec"),
+]
+UNBOUNDED = [
+    *[(form, "eval") for form in (
+        "hash((((0,)*1000,)*1000,)*1000) != 0",
+        "len(repr([['x'*1000000]*1000]))",
+        "int.from_bytes(b'\\xff'*10**6,'big') // int.from_bytes(b'\\x7f'*500000,'big')",
+        "[[[0] * 1000] * 1000] * 10000 == [[[0] * 1000] * 1000] * 10000",
+    )],
+    ("a + b", "eval"),  # two strings or lists: as big as the data, twice
+    ("x + 2**40", "eval"),
+    ("x[1:]", "eval"),
+    ("[i for i in x]", "eval"),
+    ("x.count('a')", "eval"),
+    ("while True:\n    pass", "exec"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("source", "mode"), BOUNDED)
+def test_scripts_bounded_by_their_data_run_in_the_engines_process(source: str, mode: str) -> None:
+    assert guards.is_bounded(source, mode)
+
+
+@pytest.mark.parametrize(("source", "mode"), UNBOUNDED)
+def test_everything_else_runs_in_the_worker(source: str, mode: str) -> None:
+    assert not guards.is_bounded(source, mode)
+
+
+def test_a_worker_killed_from_outside_while_idle_is_replaced_without_failing_a_script(
+    engine: SandboxedScriptEngine,
+) -> None:
+    assert engine.environment.evaluate("weighted_score(points)", {"points": [1, 2]}) == 6
+    for worker in process.POOL._idle:
+        worker.process.kill()  # an operator's kill, the kernel's OOM killer
+        worker.process.wait()
+
+    assert engine.environment.evaluate("weighted_score(points)", {"points": [1, 2]}) == 6
