@@ -7,47 +7,41 @@ A second writer on the same instance gets `Conflict`, never a lost update.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import (
-    SpiffWorkflowException,
-    TaskNotFoundException,
-    WorkflowException,
-)
+from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit, clock, context, definitions, migration, serialization
 from engine.anchoring import AnchorSink, anchor_after_commit
 from engine.audit import PendingEvent
 from engine.clock import FixedClock, SystemClock
-from engine.errors import (
-    BudgetExceeded,
-    Conflict,
-    EngineError,
-    MigrationRefused,
-    NotFound,
-    NotWaiting,
-    ScriptError,
-    Suspended,
+from engine.errors import Conflict, MigrationRefused, NotFound, NotWaiting, ScriptError
+from engine.instance_rows import (
+    ACTIVE,
+    COMPLETED,
+    ERROR,
+    INSTANCES,
+    STATE,
+    SUSPENDED,
+    TASK_WITH_INSTANCE,
+    InstanceRecord,
+    insert_row,
+    read_record,
+    refuse_inactive,
+    update_row,
 )
-from engine.models import Instance, table_of
 from engine.ports import (
     ChangeListener,
     Clock,
@@ -60,65 +54,10 @@ from engine.ports import (
     TaskDataValidator,
     TaskGuard,
 )
-from engine.projection import TASKS, human_task, next_timer_at, open_tasks, sync_tasks
+from engine.projection import human_task, next_timer_at, open_tasks, sync_tasks
 from engine.sandbox import DEFAULT_STEP_BUDGET, Limits, SandboxedScriptEngine
-
-# SpiffWorkflow 3.2's task iterator stops descending at depth 1000 and then reports the
-# workflow as finished. Refuse well before that, with a message saying why.
-MAX_TREE_DEPTH = 900
-# Tasks the engine may run by itself in one go: a loop of gateways without scripts
-# never touches the script step budget, so it is bounded here.
-MAX_ENGINE_TASKS_PER_RUN = 5000
-
-ACTIVE, COMPLETED, ERROR = "active", "completed", "error"
-# Set by an administrator: no task completion, message or timer until resumed.
-SUSPENDED = "suspended"
-
-INSTANCES = table_of(Instance)
-# Labelled, because the task inbox row they are joined to has an `id` and a `state` too.
-_INSTANCE_COLUMNS = [
-    INSTANCES.c[name].label(f"i_{name}")
-    for name in (
-        "id",
-        "definition_id",
-        "business_key",
-        "status",
-        "lock_version",
-        "error_element",
-        "error_message",
-    )
-]
-
-
-_TASK_WITH_INSTANCE = (
-    select(TASKS, *_INSTANCE_COLUMNS)
-    .join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
-    .where(TASKS.c.id == bindparam("task_id"))
-)
-_STATE = select(INSTANCES.c.state).where(INSTANCES.c.id == bindparam("instance_id"))
-_INSERT_INSTANCE = insert(INSTANCES).returning(INSTANCES.c.id)
-# The optimistic lock: the row must still be at the version we loaded.
-_UPDATE_INSTANCE = update(INSTANCES).where(
-    INSTANCES.c.id == bindparam("instance_id"),
-    INSTANCES.c.lock_version == bindparam("loaded_version"),
-)
-
-
-@dataclass
-class _Record:
-    """An instance row as the runtime works on it (Core, not the ORM: this is the hot path)."""
-
-    id: int | None
-    definition_id: int
-    business_key: str
-    status: str
-    lock_version: int
-    error_element: str | None = None
-    error_message: str | None = None
-
-    @classmethod
-    def of(cls, row: Mapping[Any, Any]) -> _Record:
-        return cls(*(row[c.name] for c in _INSTANCE_COLUMNS))
+from engine.stepping import run_steps
+from engine.workflow_cache import WorkflowCache
 
 
 @dataclass
@@ -163,7 +102,7 @@ class Engine:
         self.assignee_key = assignee_key
         self.step_budget = step_budget
         self.specs = specs or definitions.SpecCache()
-        self._workflows = _WorkflowCache()
+        self._workflows = WorkflowCache()
         self.listeners = list(listeners)
         self.anchors = anchors  # where each deploy's chain head is recorded, outside the db
 
@@ -231,7 +170,7 @@ class Engine:
                     },
                 )
             )
-            instance = _Record(None, version.id, business_key, ACTIVE, 0)
+            instance = InstanceRecord(None, version.id, business_key, ACTIVE, 0)
             self._advance(instance, workflow, change)
             return self._save(session, instance, workflow, change)
 
@@ -251,7 +190,7 @@ class Engine:
         with self._transaction() as session:
             found = (
                 session.connection()
-                .execute(_TASK_WITH_INSTANCE, {"task_id": task_id})
+                .execute(TASK_WITH_INSTANCE, {"task_id": task_id})
                 .mappings()
                 .first()
             )
@@ -260,9 +199,9 @@ class Engine:
             if found["state"] != "ready":
                 by = f" by {found['completed_by']}" if found["completed_by"] else ""
                 raise Conflict(f"task {found['bpmn_id']} is already {found['state']}{by}")
-            instance = _Record.of(found)
+            instance = InstanceRecord.of(found)
             if instance.status != ACTIVE:
-                _refuse_inactive(instance)
+                refuse_inactive(instance)
             workflow = self._restore(session, instance)
             task = self._ready_task(workflow, task_id)
             view = human_task(task, found)
@@ -303,7 +242,7 @@ class Engine:
         with self._transaction() as session:
             instance, workflow = self._load(session, INSTANCES.c.business_key == business_key)
             if instance.status == SUSPENDED:
-                _refuse_inactive(instance)
+                refuse_inactive(instance)
             if instance.status != ACTIVE:
                 raise NotWaiting(
                     f"instance {business_key} is {instance.status} and waits for no message"
@@ -396,7 +335,7 @@ class Engine:
         """Stop an active instance: its tasks cannot be completed, messages are refused and
         its timers wait, until `resume`. Nothing of the workflow changes."""
         with self._transaction() as session:
-            instance = self._record(session, instance_id)
+            instance = read_record(session, INSTANCES.c.id == instance_id)
             if instance.status != ACTIVE:
                 raise Conflict(
                     f"instance {instance.business_key} is {instance.status}; "
@@ -406,14 +345,8 @@ class Engine:
                 "status": SUSPENDED,
                 "updated_at": self.clock.now(),
                 "lock_version": instance.lock_version + 1,
-                "instance_id": instance_id,
-                "loaded_version": instance.lock_version,
             }
-            if session.connection().execute(_UPDATE_INSTANCE, values).rowcount != 1:
-                raise Conflict(
-                    f"instance {instance.business_key} was changed by someone else; "
-                    "reload and retry"
-                )
+            update_row(session.connection(), instance, values)
             scope = next((t["org_scope"] for t in open_tasks(session, instance_id)), None)
             event = PendingEvent(
                 actor,
@@ -494,65 +427,29 @@ class Engine:
 
     def _advance(
         self,
-        instance: _Record,
+        instance: InstanceRecord,
         workflow: BpmnWorkflow,
         change: _Change,
         first: Callable[[], Any] | None = None,
         as_of: datetime | None = None,
     ) -> None:
-        """Run `first` (a task completion, a message) and then every engine step it unlocks.
-
-        A script failure does not escape: it is recorded in `change.error` and the
-        workflow keeps the failed task in ERROR, so the instance is saved in `error`
-        with everything that happened before the failure. Helpers learn which instance
-        runs (context.instance()), so that they act on it alone.
-        """
-        engine = workflow.script_engine
-        assert isinstance(engine, SandboxedScriptEngine)
-        engine.start_run()
-        steps = 0
-
-        def count(task: Task) -> None:
-            nonlocal steps
-            steps += 1
-            if steps > MAX_ENGINE_TASKS_PER_RUN:
-                raise BudgetExceeded(
-                    f"the process ran more than {MAX_ENGINE_TASKS_PER_RUN} steps without "
-                    "waiting for a person, a message or a timer: is there an endless loop?"
-                )
-            if _is_timer(task):
-                change.events.append(
-                    PendingEvent(
-                        "system",
-                        "timer.fired",
-                        task_id=str(task.id),
-                        payload={"bpmn_id": task.task_spec.bpmn_id},
-                    )
-                )
-
-        moment = FixedClock(as_of) if as_of else self.clock
-        try:
-            running = context.RunningInstance(
-                instance.id, instance.business_key, lambda: _process_data(workflow)
-            )
-            with clock.using(moment), context.running(running):
-                if first is not None:
-                    first()
-                workflow.refresh_timers()
-                workflow.do_engine_steps(did_complete_task=count)
-                if _interrupt(workflow, self.specs.interrupting(workflow.spec)):
-                    workflow.do_engine_steps(did_complete_task=count)
-            _check_depth(workflow)
-        except (NotWaiting, Conflict):
-            raise
-        except (WorkflowTaskException, SpiffWorkflowException, EngineError) as exc:
-            change.error = _script_error(exc)
-            _mark_failed(workflow, exc)
+        """Run `first` (a task completion, a message) and every engine step it unlocks
+        (engine.stepping); a script failure is kept in `change.error`, to be saved."""
+        error = run_steps(
+            workflow,
+            (instance.id, instance.business_key),
+            FixedClock(as_of) if as_of else self.clock,
+            change.events,
+            self.specs.interrupting(workflow.spec),
+            first,
+        )
+        if error is not None:
+            change.error = error
 
     def _save(
         self,
         session: Session,
-        instance: _Record,
+        instance: InstanceRecord,
         workflow: BpmnWorkflow,
         change: _Change,
         as_of: datetime | None = None,
@@ -591,20 +488,9 @@ class Engine:
                 business_key=instance.business_key,
                 created_at=now,
             )
-            try:
-                instance.id = connection.execute(_INSERT_INSTANCE, values).scalar_one()
-            except IntegrityError as exc:
-                raise Conflict(
-                    f"an instance with business key {instance.business_key!r} exists"
-                ) from exc
+            instance.id = insert_row(connection, instance, values)
         else:
-            values.update(instance_id=instance.id, loaded_version=instance.lock_version)
-            updated = connection.execute(_UPDATE_INSTANCE, values)
-            if updated.rowcount != 1:
-                raise Conflict(
-                    f"instance {instance.business_key} was changed by someone else; "
-                    "reload and retry"
-                )
+            update_row(connection, instance, values)
         instance.lock_version += 1
         instance_id = instance.id
         session.info.setdefault("laurel.after_commit", []).append(
@@ -643,31 +529,15 @@ class Engine:
 
     # -- loading ------------------------------------------------------------------------
 
-    def _load(self, session: Session, where: Any) -> tuple[_Record, BpmnWorkflow]:
-        found = (
-            session.connection().execute(select(*_INSTANCE_COLUMNS).where(where)).mappings().first()
-        )
-        if found is None:
-            raise NotFound("no such instance")
-        instance = _Record.of(found)
+    def _load(self, session: Session, where: Any) -> tuple[InstanceRecord, BpmnWorkflow]:
+        instance = read_record(session, where)
         return instance, self._restore(session, instance)
 
-    def _record(self, session: Session, instance_id: int) -> _Record:
-        found = (
-            session.connection()
-            .execute(select(*_INSTANCE_COLUMNS).where(INSTANCES.c.id == instance_id))
-            .mappings()
-            .first()
-        )
-        if found is None:
-            raise NotFound("no such instance")
-        return _Record.of(found)
-
-    def _restore(self, session: Session, instance: _Record) -> BpmnWorkflow:
+    def _restore(self, session: Session, instance: InstanceRecord) -> BpmnWorkflow:
         assert instance.id is not None
         workflow = self._workflows.take(instance.id, instance.lock_version)
         if workflow is None:
-            state = session.connection().execute(_STATE, {"instance_id": instance.id}).scalar_one()
+            state = session.connection().execute(STATE, {"instance_id": instance.id}).scalar_one()
             parsed = self.specs.get(session, instance.definition_id).parsed
             workflow = serialization.restore(state, parsed.spec, parsed.subprocess_specs)
             # SpiffWorkflow does not serialise the script engine: set the sandbox every time.
@@ -686,7 +556,7 @@ class Engine:
     def _view(
         self,
         session: Session,
-        instance: _Record,
+        instance: InstanceRecord,
         workflow: BpmnWorkflow,
         ready: list[HumanTask] | None = None,
     ) -> InstanceView:
@@ -715,114 +585,3 @@ class Engine:
                 yield session
             for callback in session.info.pop("laurel.after_commit", []):
                 callback()
-
-
-class _WorkflowCache:
-    """Workflows as left by this process's last commit, keyed by instance and lock version.
-
-    A hit skips deserialising; the lock version makes a change by any other process a
-    miss. `take` removes the entry, so a failed transaction can never leave a
-    half-changed workflow behind, and two threads never share one.
-    """
-
-    def __init__(self, size: int = 2000) -> None:
-        self.size = size
-        self._entries: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, instance_id: int, lock_version: int) -> BpmnWorkflow | None:
-        with self._lock:
-            entry = self._entries.pop(instance_id, None)
-        if entry is None or entry[0] != lock_version:
-            return None
-        return entry[1]
-
-    def put(self, instance_id: int, lock_version: int, workflow: BpmnWorkflow) -> None:
-        with self._lock:
-            self._entries[instance_id] = (lock_version, workflow)
-            self._entries.move_to_end(instance_id)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-
-def _refuse_inactive(instance: _Record) -> None:
-    if instance.status == SUSPENDED:
-        raise Suspended(
-            f"instance {instance.business_key} is suspended by an administrator; "
-            "nothing can change until it is resumed"
-        )
-    raise Conflict(f"instance {instance.business_key} is {instance.status}")
-
-
-def _is_timer(task: Task) -> bool:
-    definition = getattr(task.task_spec, "event_definition", None)
-    return isinstance(definition, TimerEventDefinition)
-
-
-def _interrupt(workflow: BpmnWorkflow, interrupting: frozenset[str]) -> bool:
-    """Cancel the rest of the process once an interrupting event subprocess has started.
-
-    SpiffWorkflow 3.2 runs event subprocesses beside the main flow whatever their start
-    event's isInterrupting says; BPMN says an interrupting one ends everything else.
-    """
-    if not interrupting:
-        return False
-    started = [
-        t
-        for t in workflow.tasks.values()
-        if t.task_spec.bpmn_id in interrupting
-        and t.state in (TaskState.READY, TaskState.STARTED, TaskState.COMPLETED)
-    ]
-    if not started:
-        return False
-    keep = {t.id for task in started for t in task}  # each one and what follows it
-    cancelled = False
-    for task in list(workflow.tasks.values()):
-        if task.id not in keep and task.state & TaskState.NOT_FINISHED_MASK:
-            if task.id in workflow.subprocesses:
-                workflow.cancel(workflow.subprocesses[task.id])
-            task.cancel()
-            cancelled = True
-    finished = [t for t in started if t.state == TaskState.COMPLETED]
-    if cancelled and finished:
-        # What ended the process is its outcome, even if a timer branch ran after it.
-        workflow.last_task = finished[-1]
-    return cancelled
-
-
-def _process_data(workflow: BpmnWorkflow) -> Mapping[str, Any]:
-    """The data of the last task completed, read-only: the process data as it stands."""
-    return MappingProxyType(workflow.last_task.data if workflow.last_task else {})
-
-
-def _check_depth(workflow: BpmnWorkflow) -> None:
-    for wf in [workflow, *workflow.subprocesses.values()]:
-        for task in wf.tasks.values():
-            if not task._children and task.depth >= MAX_TREE_DEPTH:
-                raise BudgetExceeded(
-                    f"the process has looped so often that its task tree is {task.depth} "
-                    f"levels deep (limit {MAX_TREE_DEPTH}); SpiffWorkflow cannot go further",
-                    element_id=task.task_spec.bpmn_id or "",
-                )
-
-
-def _script_error(exc: Exception) -> ScriptError:
-    if isinstance(exc, ScriptError):
-        return exc
-    original = getattr(exc, "exception", None)
-    task = getattr(exc, "task", None)
-    element = (task.task_spec.bpmn_id or task.task_spec.name) if task is not None else ""
-    if isinstance(original, ScriptError):
-        return type(original)(str(original), element_id=element or original.element_id)
-    message = str(exc)
-    line = getattr(exc, "line_number", None)
-    if line:
-        message += f" (line {line})"
-    return ScriptError(message, element_id=element)
-
-
-def _mark_failed(workflow: BpmnWorkflow, exc: Exception) -> None:
-    """Leave the failing task in ERROR so retry knows where to start again."""
-    task = getattr(exc, "task", None)
-    if task is not None and task.state in (TaskState.READY, TaskState.STARTED):
-        task.error()
