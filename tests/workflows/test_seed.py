@@ -290,6 +290,38 @@ def test_malformed_files_name_the_line(db: Engine, text: str, expected: tuple[in
     assert any(n == line and m.startswith(start) for n, m in refused.value.errors), refused.value
 
 
+def test_codes_follow_the_one_code_rule_and_a_bad_one_names_its_line(db: Engine) -> None:
+    # The rule the admin pages and the API apply (workflows.vocabulary): ASCII letters,
+    # digits, '_', '.' and '-'; a seed file may not bring in a code they would refuse.
+    bad = """\
+organisations:
+  - {code: "TRƯỜNG A", name: "Trường A", level: L1}
+campaigns:
+  - {code: CD2026-DOT1, name: "Đợt 1", starts: 2026-01-01, ends: 2026-06-30}
+  - {code: "đợt 2", name: "Đợt 2", starts: 2026-07-01, ends: 2026-12-31}
+awards:
+  - {code: "LĐTT", name: "Lao động tiên tiến", subject: individual, kind: thuong_xuyen}
+"""
+    with pytest.raises(SeedError) as refused:
+        _load(db, bad)
+    rule = "may hold only ASCII letters, digits, '_', '.' and '-'"
+    assert refused.value.errors == [
+        (2, f"code 'TRƯỜNG A' {rule}"),
+        (5, f"code 'đợt 2' {rule}"),
+        (7, f"code 'LĐTT' {rule}"),
+    ]
+    assert _count(db, Organisation) == _count(db, Campaign) == _count(db, Award) == 0
+
+    good = """\
+organisations:
+  - {code: TRUONG.A, name: "Trường A", level: L1}
+campaigns:
+  - {code: CD2026-DOT1, name: "Đợt 1", starts: 2026-01-01, ends: 2026-06-30}
+"""
+    (report,) = _load(db, good)
+    assert _counts(report) == {"organisations": (1, 0, 0), "campaigns": (1, 0, 0)}
+
+
 def test_organisations_in_any_order_but_never_in_a_loop(db: Engine) -> None:
     (report,) = _load(
         db,

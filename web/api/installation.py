@@ -44,7 +44,15 @@ from workflows.models import (
     Person,
 )
 from workflows.roles import ROLES
-from workflows.seed import AWARD_KINDS, CALENDAR_KINDS, VOTE_BASES
+from workflows.vocabulary import (
+    AWARD_CODE_MOST,
+    AWARD_KINDS,
+    CALENDAR_KINDS,
+    CAMPAIGN_CODE_MOST,
+    CODE,
+    ORG_CODE_MOST,
+    VOTE_BASES,
+)
 
 blp = Blueprint(
     "installation",
@@ -54,7 +62,6 @@ blp = Blueprint(
 )
 _NOT_FOUND = HTTPStatus.NOT_FOUND.name
 _CONFLICT = HTTPStatus.CONFLICT.name
-_CODE = r"^[A-Za-z0-9_.-]+$"
 
 
 def message(problem: inst.Problem) -> str:
@@ -99,7 +106,7 @@ def _code(most: int, **kwargs: Any) -> fields.String:
     return fields.String(
         validate=[
             validate.Length(min=1, max=most),
-            validate.Regexp(_CODE, error=t("inst_code_invalid", most=most)),
+            validate.Regexp(CODE, error=t("inst_code_invalid", most=most)),
         ],
         **kwargs,
     )
@@ -117,7 +124,7 @@ def _day(**kwargs: Any) -> fields.Date:
 
 
 class OrgCreate(Schema):
-    code = _code(50, required=True)
+    code = _code(ORG_CODE_MOST, required=True)
     name = _text(300, required=True)
     level = fields.String(required=True, validate=validate.OneOf(inst.ORG_LEVELS))
     parent = _text(50, allow_none=True, metadata={"description": "None: a new top organisation"})
@@ -168,7 +175,7 @@ class PeopleArgs(PageArgs):
 
 
 class CampaignCreate(Schema):
-    code = _code(50, required=True)
+    code = _code(CAMPAIGN_CODE_MOST, required=True)
     name = _text(300, required=True)
     starts = _day(required=True)
     ends = _day(required=True)
@@ -181,7 +188,7 @@ class CampaignUpdate(Schema):
 
 
 class Prerequisite(Schema):
-    award = _code(30, required=True)
+    award = _code(AWARD_CODE_MOST, required=True)
     consecutive_years = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
     count = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
     within_years = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
@@ -213,7 +220,7 @@ class RuleVersionSchema(RuleSchema):
 
 
 class AwardCreate(Schema):
-    code = _code(30, required=True)
+    code = _code(AWARD_CODE_MOST, required=True)
     name = _text(300, required=True)
     subject = fields.String(required=True, validate=validate.OneOf(SUBJECTS))
     kind = fields.String(required=True, validate=validate.OneOf(AWARD_KINDS))

@@ -36,7 +36,7 @@ from workflows import orgs
 from workflows.access import MAX_ID
 from workflows.models import LEVELS, SUBJECTS, VOTING_MODES, Award, Campaign, Organisation, Person
 from workflows.roles import ROLES
-from workflows.seed import AWARD_KINDS, CALENDAR_KINDS, RULE_PARAMS, VOTE_BASES
+from workflows.vocabulary import AWARD_KINDS, CALENDAR_KINDS, RULE_PARAMS, VOTE_BASES
 
 MAX_FIELD = 10_000
 PER_PAGE = 50

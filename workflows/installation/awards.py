@@ -23,7 +23,13 @@ from workflows.installation.common import (
     text_field,
 )
 from workflows.models import LEVELS, SUBJECTS, Award, AwardRule
-from workflows.seed import AWARD_KINDS, RULE_DEFAULTS, RULE_PARAMS, VOTE_BASES
+from workflows.vocabulary import (
+    AWARD_CODE_MOST,
+    AWARD_KINDS,
+    RULE_DEFAULTS,
+    RULE_PARAMS,
+    VOTE_BASES,
+)
 
 
 def _award_dict(a: Award) -> dict[str, Any]:
@@ -32,7 +38,7 @@ def _award_dict(a: Award) -> dict[str, Any]:
 
 def create_award(session: Session, scope: Scope, now: datetime, values: Mapping[str, Any]) -> Award:
     check = Check()
-    code = code_field(check, values, "code", 30)
+    code = code_field(check, values, "code", AWARD_CODE_MOST)
     name = text_field(check, values, "name", required=True)
     subject, kind = values.get("subject"), values.get("kind")
     if subject not in SUBJECTS:

@@ -22,7 +22,7 @@ from workflows.installation.common import (
     text_field,
 )
 from workflows.models import CalendarDay
-from workflows.seed import CALENDAR_KINDS
+from workflows.vocabulary import CALENDAR_KINDS
 
 YEAR_RANGE = (2000, 2100)
 

@@ -19,6 +19,7 @@ from workflows.installation.common import (
     text_field,
 )
 from workflows.models import Campaign
+from workflows.vocabulary import CAMPAIGN_CODE_MOST
 
 
 def _campaign_dict(c: Campaign) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def create_campaign(
     session: Session, scope: Scope, now: datetime, values: Mapping[str, Any]
 ) -> Campaign:
     check = Check()
-    code = code_field(check, values, "code", 50)
+    code = code_field(check, values, "code", CAMPAIGN_CODE_MOST)
     name = text_field(check, values, "name", required=True)
     starts, ends = values.get("starts"), values.get("ends")
     _check_period(check, starts, ends)

@@ -19,8 +19,8 @@ from workflows.access import Principal
 from workflows.calendar import TIMEZONE
 from workflows.installation import events
 from workflows.models import LEVELS, Organisation, RoleAssignment
+from workflows.vocabulary import is_code
 
-CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 ORG_LEVELS = LEVELS[:4]  # L5 (the state) is outside the system: no organisation is at it
 PREREQUISITE_COUNTS = ("consecutive_years", "count", "within_years")
 
@@ -150,7 +150,7 @@ def text_field(
 
 def code_field(check: Check, values: Mapping[str, Any], name: str, most: int) -> str:
     code = text_field(check, values, name, required=True, most=most) or ""
-    if code and not set(code) <= CODE_CHARS:
+    if code and not is_code(code):
         check.add(name, "code_invalid", most=most)
         return ""
     return code

@@ -22,6 +22,7 @@ from workflows.installation.common import (
     text_field,
 )
 from workflows.models import LEVELS, VOTING_MODES, Organisation, RoleAssignment
+from workflows.vocabulary import ORG_CODE_MOST
 
 
 def org_tree(session: Session, scope: Scope) -> list[tuple[Organisation, int]]:
@@ -80,7 +81,7 @@ def create_org(
     session: Session, scope: Scope, now: datetime, values: Mapping[str, Any]
 ) -> Organisation:
     check = Check()
-    code = code_field(check, values, "code", 50)
+    code = code_field(check, values, "code", ORG_CODE_MOST)
     name = text_field(check, values, "name", required=True)
     level = values.get("level")
     if level not in ORG_LEVELS:

@@ -1,25 +1,12 @@
-"""Load seed data from YAML (`laurel seed`): organisations, people and their roles, campaigns,
-the award catalogue with its date-effective rules, past awards and calendar exceptions.
-
-Every row is checked before anything is written: a file with errors raises `SeedError` with
-each bad row's line number and leaves the session as it was. Loading a file again changes
-nothing; a changed value updates its row. A field left out of a row leaves the stored value
-alone (a new row gets the default); a rule row without some parameters takes them from the
-award's rule in force before it.
-"""
+"""Checking a whole seed file against itself and the database, then writing it."""
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -41,119 +28,22 @@ from workflows.models import (
 from workflows.names import nominee_key
 from workflows.passwords import hash_password, needs_rehash, verify_password
 from workflows.roles import ROLES
-
-SECTIONS = ("organisations", "users", "campaigns", "awards", "rules", "awards_history", "calendar")
-AWARD_KINDS = ("thuong_xuyen", "chuyen_de", "dot_xuat", "cong_hien", "nien_han", "doi_ngoai")
-VOTE_BASES = ("all_members", "present_members")
-CALENDAR_KINDS = ("off", "work")
-# Parameters a rule row may leave out when an earlier rule of its award is in force. `basis` is
-# not among them: a new parameter version must say which text it comes from.
-RULE_PARAMS = (
-    "deciding_level",
-    "vote_threshold",
-    "vote_base",
-    "publicity_working_days",
-    "appraisal_sla_days",
-    "vote_sla_days",
-    "prerequisites",
-    "quota_ratio",
+from workflows.seed.fields import Fields
+from workflows.seed.reader import SECTIONS, Reader, Row
+from workflows.seed.report import Counts, Error, SeedReport
+from workflows.vocabulary import (
+    AWARD_CODE_MOST,
+    AWARD_KINDS,
+    CALENDAR_KINDS,
+    CAMPAIGN_CODE_MOST,
+    ORG_CODE_MOST,
+    RULE_DEFAULTS,
+    RULE_PARAMS,
+    VOTE_BASES,
 )
-RULE_DEFAULTS: dict[str, Any] = {
-    "vote_base": "all_members",
-    "prerequisites": "[]",
-    "quota_ratio": None,
-}
-FIELDS = {
-    "organisations": ("code", "name", "level", "parent", "voting"),
-    "users": ("username", "full_name", "password", "roles", "active"),
-    "campaigns": ("code", "name", "starts", "ends"),
-    "awards": ("code", "name", "subject", "kind", "criteria"),
-    "rules": ("award", "effective_from", "basis", *RULE_PARAMS),
-    "awards_history": ("nominee", "org", "award", "year", "decision_no"),
-    "calendar": ("day", "kind", "note"),
-    "role": ("role", "org"),
-    "prerequisite": ("award", "consecutive_years", "count", "within_years"),
-}
+
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 CHUNK = 500  # keeps IN (...) lists well under every backend's parameter limit
-
-Error = tuple[int, str]
-
-
-class SeedError(Exception):
-    """A seed file was refused; `errors` holds every problem as (line, message)."""
-
-    def __init__(self, errors: list[Error]) -> None:
-        self.errors = sorted(errors)
-        super().__init__("; ".join(f"line {line}: {message}" for line, message in self.errors))
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass
-class SeedReport:
-    """Rows created, updated and unchanged per section present in the file."""
-
-    sections: dict[str, Counts] = field(default_factory=dict)
-
-    @property
-    def created(self) -> int:
-        return sum(counts.created for counts in self.sections.values())
-
-    @property
-    def updated(self) -> int:
-        return sum(counts.updated for counts in self.sections.values())
-
-    def lines(self) -> list[str]:
-        return [
-            f"{name:<15} {c.created} created, {c.updated} updated, {c.unchanged} unchanged"
-            for name, c in self.sections.items()
-        ]
-
-
-def load_seed_file(session: Session, path: str | Path) -> SeedReport:
-    return load_seed(session, Path(path))
-
-
-def load_seed(session: Session, source: str | Path) -> SeedReport:
-    """Load YAML text, or the file at `source` (a Path, or a str naming a .yaml file)."""
-    if isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml")):
-        source = Path(source)
-    if isinstance(source, Path):
-        data = source.read_bytes()
-        try:
-            text = data.decode("utf-8-sig")  # tolerate the BOM Windows editors write
-        except UnicodeDecodeError as exc:
-            raise SeedError([(data.count(b"\n", 0, exc.start) + 1, "not UTF-8 text")]) from exc
-    else:
-        text = source
-    loader = _Loader(session)
-    loader.check(text)
-    if loader.errors:
-        raise SeedError(loader.errors)
-    with session.begin_nested():  # an unexpected database error leaves the session as it was
-        return loader.apply()
-
-
-@dataclass
-class _Row:
-    """A YAML mapping with the line of the mapping and of each of its values."""
-
-    line: int
-    data: dict[str, Any]
-    lines: dict[str, int]
-
-    def at(self, key: str) -> int:
-        return self.lines.get(key, self.line)
-
-
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
 
 
 def _chunks(items: Iterable[Any]) -> Iterator[list[Any]]:
@@ -169,146 +59,6 @@ def _sync(obj: Any, values: dict[str, Any]) -> bool:
             setattr(obj, key, value)
             changed = True
     return changed
-
-
-class _Reader:
-    """Composed YAML nodes to rows that remember their line numbers (safe loader only)."""
-
-    def __init__(self, errors: list[Error]) -> None:
-        self.errors = errors
-        self.constructor = yaml.SafeLoader("")
-
-    def sections(self, text: str) -> dict[str, list[_Row]]:
-        try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            self.errors.append((mark.line + 1 if mark else 1, f"not valid YAML: {exc.problem}"))
-            return {}
-        except yaml.YAMLError as exc:
-            self.errors.append((1, f"not valid YAML: {exc}"))
-            return {}
-        if root is None:
-            return {}
-        if not isinstance(root, yaml.MappingNode):
-            self.errors.append((_line(root), f"expected sections: {', '.join(SECTIONS)}"))
-            return {}
-        found: dict[str, list[_Row]] = {}
-        for key, value in root.value:
-            name = str(key.value)
-            if name not in SECTIONS:
-                expected = ", ".join(SECTIONS)
-                self.errors.append((_line(key), f"unknown section '{name}' (expected {expected})"))
-            elif name in found:
-                self.errors.append((_line(key), f"section '{name}' appears twice"))
-            elif value.tag == "tag:yaml.org,2002:null":
-                found[name] = []
-            elif not isinstance(value, yaml.SequenceNode):
-                self.errors.append((_line(value), f"section '{name}' must be a list"))
-            else:
-                rows = [self.row(item, name) for item in value.value]
-                found[name] = [row for row in rows if row is not None]
-        return found
-
-    def row(self, node: yaml.Node, what: str) -> _Row | None:
-        if not isinstance(node, yaml.MappingNode):
-            self.errors.append((_line(node), f"each entry of '{what}' must be a mapping"))
-            return None
-        self.constructor.flatten_mapping(node)  # YAML merge keys (<<: *anchor)
-        row = _Row(_line(node), {}, {})
-        for key, value in node.value:
-            name = str(key.value)
-            if name in row.data:
-                self.errors.append((_line(key), f"field '{name}' appears twice"))
-            row.data[name] = self.value(value, name)
-            row.lines[name] = _line(value)
-        return row
-
-    def value(self, node: yaml.Node, name: str) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            return self.row(node, name)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.value(item, name) for item in node.value]
-        if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
-            return str(node.value)  # YAML 1.2 reading: `kind: off` is the text "off"
-        try:
-            return self.constructor.construct_object(node, deep=True)
-        except (ValueError, yaml.YAMLError):  # e.g. 2025-02-30: the field's check reports it
-            self.constructor.recursive_objects.pop(node, None)
-            return str(node.value)
-
-
-class _Fields:
-    """Typed access to row fields; each getter records its error and returns None."""
-
-    def __init__(self, errors: list[Error]) -> None:
-        self.errors = errors
-
-    def error(self, line: int, message: str) -> None:
-        self.errors.append((line, message))
-
-    def allowed(self, row: _Row, what: str) -> None:
-        for key in row.data:
-            if key not in FIELDS[what]:
-                expected = ", ".join(FIELDS[what])
-                self.error(row.at(key), f"unknown field '{key}' in {what} (expected {expected})")
-
-    def _present(self, row: _Row, key: str, required: bool) -> bool:
-        if row.data.get(key) in (None, ""):
-            if required:
-                self.error(row.line, f"missing required field '{key}'")
-            return False
-        return True
-
-    def text(self, row: _Row, key: str, max_len: int = 300, required: bool = True) -> str | None:
-        if not self._present(row, key, required):
-            return None
-        value = row.data[key]
-        if isinstance(value, bool | date | list | _Row):
-            self.error(row.at(key), f"{key} must be text")
-            return None
-        text = unicodedata.normalize("NFC", str(value)).strip()
-        if len(text) > max_len:
-            self.error(row.at(key), f"{key} is longer than {max_len} characters")
-            return None
-        return text
-
-    def choice(self, row: _Row, key: str, options: Iterable[str], required: bool = True) -> Any:
-        value = self.text(row, key, 50, required)
-        if value is not None and value not in options:
-            self.error(row.at(key), f"{key} must be one of {', '.join(options)}, not '{value}'")
-            return None
-        return value
-
-    def day(self, row: _Row, key: str) -> date | None:
-        if not self._present(row, key, True):
-            return None
-        value = row.data[key]
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return value
-        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return datetime.strptime(str(value).strip(), pattern).date()
-            except ValueError:
-                pass
-        self.error(row.at(key), f"{key}: bad date '{value}' (use YYYY-MM-DD or DD/MM/YYYY)")
-        return None
-
-    def integer(self, row: _Row, key: str, low: int, high: int, required: bool = True) -> Any:
-        if not self._present(row, key, required):
-            return None
-        value = row.data[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.error(row.at(key), f"{key} must be a whole number from {low} to {high}")
-            return None
-        return value
-
-    def ratio(self, row: _Row, key: str) -> float | None:
-        value = row.data.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            self.error(row.at(key), f"{key} must be a number between 0 and 1, not '{value}'")
-            return None
-        return float(value)
 
 
 Plan = tuple[Any, dict[str, Any]]  # a row's key and the column values it sets
@@ -327,13 +77,13 @@ def _rule_values(rule: AwardRule) -> dict[str, Any]:
     return {key: getattr(rule, key) for key in (*RULE_PARAMS, "basis")}
 
 
-class _Loader:
+class Loader:
     """Checks a whole file against itself and the database (reading only), then writes it."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.errors: list[Error] = []
-        self.f = _Fields(self.errors)
+        self.f = Fields(self.errors)
         self.report = SeedReport()
         self.plans: dict[str, list[Plan]] = {name: [] for name in SECTIONS}
         self.stored: dict[tuple[Any, ...], Any] = {}  # rows read while checking
@@ -345,14 +95,14 @@ class _Loader:
     # -- checking ----------------------------------------------------------------------
 
     def check(self, text: str) -> None:
-        sections = _Reader(self.errors).sections(text)
+        sections = Reader(self.errors).sections(text)
         for name in SECTIONS:
             if name in sections:
                 self.report.sections[name] = Counts()
                 for row in sections[name]:
                     self.f.allowed(row, name)
 
-        def rows(name: str) -> list[_Row]:
+        def rows(name: str) -> list[Row]:
             return sections.get(name, [])
 
         orgs = self.check_organisations(rows("organisations"))
@@ -369,7 +119,7 @@ class _Loader:
         )
         self.plans["calendar"] = self.keyed(rows("calendar"), self.calendar_day)
 
-    def keyed(self, rows: list[_Row], parse: Callable[[_Row], Plan | None]) -> list[Plan]:
+    def keyed(self, rows: list[Row], parse: Callable[[Row], Plan | None]) -> list[Plan]:
         """Parse rows identified by a key; the same key twice in one file is an error."""
         plans: dict[Any, Plan] = {}
         first: dict[Any, int] = {}
@@ -384,13 +134,13 @@ class _Loader:
                 first[plan[0]], plans[plan[0]] = row.line, plan
         return list(plans.values())
 
-    def check_organisations(self, rows: list[_Row]) -> set[str]:
+    def check_organisations(self, rows: list[Row]) -> set[str]:
         query = select(Organisation.code, Organisation.parent_code, Organisation.level)
         self.tree = {code: (parent, level) for code, parent, level in self.session.execute(query)}
-        listed: dict[str, _Row] = {}
+        listed: dict[str, Row] = {}
 
-        def parse(row: _Row) -> Plan | None:
-            code = self.f.text(row, "code", 50)
+        def parse(row: Row) -> Plan | None:
+            code = self.f.code(row, "code", ORG_CODE_MOST)
             values = {
                 "name": self.f.text(row, "name"),
                 "level": self.f.choice(row, "level", LEVELS),
@@ -398,7 +148,7 @@ class _Loader:
             if "voting" in row.data:
                 values["voting"] = self.f.choice(row, "voting", VOTING_MODES)
             if "parent" in row.data:
-                values["parent_code"] = self.f.text(row, "parent", 50, required=False)
+                values["parent_code"] = self.f.text(row, "parent", ORG_CODE_MOST, required=False)
             if code is None:
                 return None
             listed.setdefault(code, row)
@@ -418,7 +168,7 @@ class _Loader:
         self.plans["organisations"] = plans
         return set(self.tree)
 
-    def check_place(self, code: str, listed: dict[str, _Row], children: list[str]) -> None:
+    def check_place(self, code: str, listed: dict[str, Row], children: list[str]) -> None:
         row, (parent, level) = listed[code], self.tree[code]
         for child in children:  # children listed in the file check their own parent
             child_level = self.tree[child][1]
@@ -444,7 +194,7 @@ class _Loader:
             message = f"parent '{parent}' is at {parent_level}, not above {level}"
             self.f.error(row.at("parent"), message)
 
-    def read_people(self, rows: list[_Row]) -> None:
+    def read_people(self, rows: list[Row]) -> None:
         names = [str(r.data["username"]).strip() for r in rows if r.data.get("username")]
         for chunk in _chunks(names):
             for person in self.session.scalars(select(Person).where(Person.username.in_(chunk))):
@@ -454,7 +204,7 @@ class _Loader:
                 roles = self.stored.setdefault(("roles", held.username), {})
                 roles[(held.role, held.org_code)] = held
 
-    def user(self, row: _Row, orgs: set[str]) -> Plan | None:
+    def user(self, row: Row, orgs: set[str]) -> Plan | None:
         username = self.f.text(row, "username", 100)
         values: dict[str, Any] = {"full_name": self.f.text(row, "full_name", 200)}
         if username is not None and not USERNAME.fullmatch(username):
@@ -475,15 +225,15 @@ class _Loader:
             values["roles"] = self.roles(row, orgs)
         return None if username is None else (username, values)
 
-    def roles(self, row: _Row, orgs: set[str]) -> set[tuple[str, str]]:
+    def roles(self, row: Row, orgs: set[str]) -> set[tuple[str, str]]:
         held: set[tuple[str, str]] = set()
         items = row.data["roles"] or []
         for item in items if isinstance(items, list) else [items]:
-            if not isinstance(item, _Row):
+            if not isinstance(item, Row):
                 self.f.error(row.at("roles"), "roles must be a list of {role: ..., org: ...}")
                 continue
             self.f.allowed(item, "role")
-            role, org = self.f.choice(item, "role", ROLES), self.f.text(item, "org", 50)
+            role, org = self.f.choice(item, "role", ROLES), self.f.text(item, "org", ORG_CODE_MOST)
             if org is not None and org not in orgs:
                 self.f.error(item.at("org"), f"unknown organisation '{org}'")
             elif role is not None and org is not None:
@@ -492,8 +242,8 @@ class _Loader:
                 held.add((role, org))
         return held
 
-    def campaign(self, row: _Row) -> Plan | None:
-        code = self.f.text(row, "code", 50)
+    def campaign(self, row: Row) -> Plan | None:
+        code = self.f.code(row, "code", CAMPAIGN_CODE_MOST)
         name, starts, ends = (
             self.f.text(row, "name"),
             self.f.day(row, "starts"),
@@ -503,8 +253,8 @@ class _Loader:
             self.f.error(row.at("ends"), f"ends {ends:%d/%m/%Y} is before starts {starts:%d/%m/%Y}")
         return None if code is None else (code, {"name": name, "starts": starts, "ends": ends})
 
-    def award(self, row: _Row) -> Plan | None:
-        code = self.f.text(row, "code", 30)
+    def award(self, row: Row) -> Plan | None:
+        code = self.f.code(row, "code", AWARD_CODE_MOST)
         values = {
             "name": self.f.text(row, "name"),
             "subject": self.f.choice(row, "subject", SUBJECTS),
@@ -514,14 +264,14 @@ class _Loader:
             values["criteria"] = self.f.text(row, "criteria", 10_000, required=False) or ""
         return None if code is None else (code, values)
 
-    def calendar_day(self, row: _Row) -> Plan | None:
+    def calendar_day(self, row: Row) -> Plan | None:
         day = self.f.day(row, "day")
         values = {"kind": self.f.choice(row, "kind", CALENDAR_KINDS)}
         if "note" in row.data:
             values["note"] = self.f.text(row, "note", 300, required=False) or ""
         return None if day is None else (day, values)
 
-    def read_history(self, rows: list[_Row]) -> None:
+    def read_history(self, rows: list[Row]) -> None:
         keys = {nominee_key(str(r.data["nominee"])) for r in rows if r.data.get("nominee")}
         for chunk in _chunks(keys):
             for past in self.session.scalars(
@@ -530,9 +280,10 @@ class _Loader:
                 key = ("past", past.nominee_key, past.org_code, past.award_code, past.year)
                 self.stored.setdefault(key, past)
 
-    def past_award(self, row: _Row, orgs: set[str], awards: set[str]) -> Plan | None:
+    def past_award(self, row: Row, orgs: set[str], awards: set[str]) -> Plan | None:
         nominee, year = self.f.text(row, "nominee", 200), self.f.integer(row, "year", 1945, 2100)
-        org, award = self.f.text(row, "org", 50), self.f.text(row, "award", 30)
+        org = self.f.text(row, "org", ORG_CODE_MOST)
+        award = self.f.text(row, "award", AWARD_CODE_MOST)
         if org is not None and org not in orgs:
             self.f.error(row.at("org"), f"unknown organisation '{org}'")
         if award is not None and award not in awards:
@@ -544,9 +295,9 @@ class _Loader:
             return None
         return (nominee_key(nominee), org, award, year), values
 
-    def check_rules(self, rows: list[_Row], awards: set[str]) -> list[Plan]:
-        def parse(row: _Row) -> Plan | None:
-            award = self.f.text(row, "award", 30)
+    def check_rules(self, rows: list[Row], awards: set[str]) -> list[Plan]:
+        def parse(row: Row) -> Plan | None:
+            award = self.f.text(row, "award", AWARD_CODE_MOST)
             if award is not None and award not in awards:
                 self.f.error(row.at("award"), f"unknown award '{award}'")
                 award = None  # nothing to merge with
@@ -583,7 +334,7 @@ class _Loader:
             plans.append(((award, effective_from), merged))
         return plans
 
-    def rule_param(self, row: _Row, key: str, awards: set[str]) -> Any:
+    def rule_param(self, row: Row, key: str, awards: set[str]) -> Any:
         if key == "deciding_level":
             return self.f.choice(row, key, LEVELS)
         if key == "vote_base":
@@ -598,16 +349,16 @@ class _Loader:
             return self.prerequisites(row, awards)
         return None  # quota_ratio: null, no quota
 
-    def prerequisites(self, row: _Row, awards: set[str]) -> str:
+    def prerequisites(self, row: Row, awards: set[str]) -> str:
         items = row.data["prerequisites"] or []
         found = []
         for item in items if isinstance(items, list) else [items]:
-            if not isinstance(item, _Row):
+            if not isinstance(item, Row):
                 message = "prerequisites must be a list of {award: ..., consecutive_years: ...}"
                 self.f.error(row.at("prerequisites"), message)
                 continue
             self.f.allowed(item, "prerequisite")
-            award = self.f.text(item, "award", 30)
+            award = self.f.text(item, "award", AWARD_CODE_MOST)
             if award is not None and award not in awards:
                 self.f.error(item.at("award"), f"unknown award '{award}'")
             rule: dict[str, Any] = {"award": award}
