@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from workflows import publicity
 from workflows.models import Nomination, PublicComment
 
 
@@ -28,10 +29,9 @@ def add_comment(
     content: str,
     now: datetime,
 ) -> PublicComment:
-    if nomination.stage != "publicity" or nomination.publicity_until is None:
-        raise CommentRefused("Hồ sơ này hiện không trong thời gian công khai lấy ý kiến.")
-    if now >= nomination.publicity_until:
-        raise CommentRefused("Đã hết thời hạn công khai lấy ý kiến.")
+    refusal = publicity.closed_reason(nomination, now)
+    if refusal is not None:
+        raise CommentRefused(refusal)
     comment = PublicComment(
         nomination_id=nomination.id,
         org_code=nomination.current_org,

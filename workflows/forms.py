@@ -17,6 +17,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from engine.errors import InvalidTaskData
 from engine.ports import HumanTask
+from workflows import authority
 
 REQUIRED = "Trường này là bắt buộc."
 _MESSAGES: dict[str, str | list[Any] | dict[Any, Any]] = {
@@ -170,21 +171,11 @@ class Decide(Schema):
 
     @validates_schema
     def _conditional(self, data: dict[str, Any], **_: Any) -> None:
-        route = self.context_route
+        problem = authority.decision_problem(data["decision"], self.context_route)
+        if problem is not None:
+            raise ValidationError(problem, "decision")
         if data["decision"] == "award":
-            if route != "decide":
-                raise ValidationError(
-                    "Danh hiệu này vượt thẩm quyền của cấp này: chỉ có thể trình cấp trên "
-                    "hoặc không khen thưởng.",
-                    "decision",
-                )
             _need(data, "decision_no", "decision_date")
-        if data["decision"] == "forward" and route == "decide":
-            raise ValidationError(
-                "Danh hiệu này thuộc thẩm quyền của cấp này: hãy quyết định khen thưởng "
-                "hoặc không khen thưởng.",
-                "decision",
-            )
         if data["decision"] == "reject":
             _need(data, "reason")
 

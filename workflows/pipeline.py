@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -21,7 +21,7 @@ from engine.parsing import ParsedDefinition
 from engine.ports import Clock, CompletedTask, InstanceView
 from engine.runtime import Engine
 from engine.validation import validate_definition
-from workflows import comments, orgs, voting
+from workflows import comments, orgs, publicity, voting
 from workflows.calendar import TIMEZONE
 from workflows.forms import TaskForms
 from workflows.guard import NominationGuard
@@ -276,9 +276,9 @@ def _sync_stage(session: Session, nomination: Nomination, view: InstanceView) ->
     stage = next((s for s in TASK_STAGES if s in open_stages), None)
     if view.status == "error":
         stage = "error"
-    elif stage is None and data.get("publicity_until"):
-        stage = "publicity"
-        nomination.publicity_until = datetime.fromisoformat(str(data["publicity_until"]))
+    elif stage is None and (until := publicity.window_end(data)) is not None:
+        stage = publicity.STAGE
+        nomination.publicity_until = until
     nomination.stage = stage or "processing"
 
 
