@@ -12,7 +12,7 @@ from flask import current_app
 from engine import anchoring
 from engine.anchoring import AnchorSink, Checked
 from engine.audit import Anchor, VerifyResult
-from web.api import context
+from web import context
 from web.i18n import MESSAGES, language
 from workflows.calendar import TIMEZONE
 

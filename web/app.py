@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template_string
+from flask import Flask
 from sqlalchemy import func, select
 
 from engine.anchoring import AnchorFile
@@ -16,25 +16,6 @@ from web import api, pages
 from web.api.problems import refuse_deep_json
 from web.settings import Settings
 from workflows.pipeline import build_engine
-
-_STATUS_PAGE = """<!doctype html>
-<html lang="vi">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Laurel — Xét duyệt thi đua, khen thưởng</title></head>
-<body>
-<main>
-<h1>Laurel</h1>
-<p>Hệ thống xét duyệt hồ sơ thi đua, khen thưởng.</p>
-<p><strong>Bộ máy quy trình đang hoạt động.</strong> <span lang="en">(The engine is up.)</span></p>
-<ul>
-  <li>Quy trình đã triển khai (deployed definition versions): {{ definitions }}</li>
-  <li>Hồ sơ đang xử lý (running instances): {{ running }}</li>
-  <li>Sự kiện nhật ký kiểm toán (audit events): {{ events }}</li>
-</ul>
-</main>
-</body>
-</html>"""
-
 
 MAX_REQUEST_BYTES = 6 * 1024 * 1024  # a 5 MB definition plus its JSON envelope
 
@@ -62,6 +43,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     api.register(app)
     pages.register(app)
 
+    # `/` is the pages' inbox (or the landing page for visitors); this is for monitoring.
     def counts() -> dict[str, Any]:
         with read() as session:
             return {
@@ -71,10 +53,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 ),
                 "events": session.scalar(select(func.count()).select_from(AuditEvent)),
             }
-
-    @app.get("/")
-    def index() -> str:
-        return render_template_string(_STATUS_PAGE, **counts())
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:

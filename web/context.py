@@ -1,4 +1,5 @@
-"""Per-request access to the database, the engine, the clock and the signed-in person."""
+"""Per-request access to the database, the engine and the clock, shared by pages, API and
+services (who is signed in is each edge's own: a bearer token or a browser session)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, g, request
-from flask_smorest import abort
+from flask import current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.ports import Clock
 from engine.runtime import Engine
-from web.i18n import t
-from workflows import auth
-from workflows.access import Principal, principal
 
 
 def engine() -> Engine:
@@ -49,24 +46,3 @@ def close_read(_: Any = None) -> None:
     session = g.pop("laurel_read", None)
     if session is not None:
         session.close()
-
-
-def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def me() -> Principal:
-    """The signed-in person, or a 401 problem."""
-    if "laurel_principal" not in g:
-        token = bearer_token()
-        if token is None:
-            abort(401, message=t("unauthorized"))
-        username = auth.user_of(read(), token, now()) if token else None
-        who = principal(read(), username) if username else None
-        if who is None:
-            abort(401, message=t("token_invalid"))
-        g.laurel_principal = who
-    who_: Principal = g.laurel_principal
-    return who_

@@ -409,6 +409,7 @@ _API_MESSAGES: dict[str, tuple[str, str]] = {
     "method_not_allowed": ("Phương thức không được hỗ trợ.", "Method not allowed."),
     "conflict": ("Xung đột: dữ liệu đã thay đổi.", "Conflict: the data has changed."),
     "invalid": ("Dữ liệu không hợp lệ.", "The data is not valid."),
+    "invalid_value": ("Giá trị không hợp lệ.", "Invalid value."),
     "definition_rejected": (
         "Định nghĩa quy trình không hợp lệ; không có gì được lưu.",
         "The process definition was refused; nothing was stored.",

@@ -1,4 +1,4 @@
-"""JSON typed by people or sent by clients, read without letting its nesting hurt us.
+"""JSON typed by people or sent by clients, read without letting its nesting (or a NUL) hurt us.
 
 Parsers and schemas recurse per level, so a value nested a few thousand deep ends in a
 RecursionError (a 500) wherever it is read; none of ours needs more than a few levels.
@@ -7,6 +7,7 @@ RecursionError (a 500) wherever it is read; none of ours needs more than a few l
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 MAX_JSON_DEPTH = 32  # arrays and objects within each other
@@ -42,4 +43,16 @@ def _deeper_than(value: Any, most: int) -> bool:
             return True
         children = item.values() if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def has_nul(value: Any) -> bool:
+    """Whether free-form JSON (a task's data) holds a NUL anywhere: PostgreSQL text cannot
+    store one, so it is refused at the edge, never a 500 from the database."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
     return False

@@ -24,7 +24,7 @@ from web.api import (
     tasks,
 )
 from web.api.common import ProblemSchema
-from web.api.context import close_read
+from web.context import close_read
 
 PREFIX = "/api/v1"
 SWAGGER_STATIC = f"{PREFIX}/swagger-ui"

@@ -12,7 +12,6 @@ declares, never a key the application owns (workflows.retry_data).
 
 from __future__ import annotations
 
-import re
 from http import HTTPStatus
 from pathlib import PureWindowsPath
 from typing import Any
@@ -21,19 +20,21 @@ from flask import Response, request
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import DataError
 
 from engine import definitions
-from engine.errors import Conflict, MigrationRefused, NotAllowed, NotFound
-from engine.models import DefinitionVersion, Instance
+from engine.errors import Conflict, NotAllowed, NotFound
+from engine.models import DefinitionVersion
 from engine.ports import InstanceView
-from web import instance_queries
-from web.api import context
-from web.api.auth import BEARER
-from web.api.common import PageArgs, page_of, page_schema
+from web import context, instance_queries
+from web.api.auth import BEARER, me
+from web.api.common import PageArgs, page_schema
 from web.api.problems import problem
 from web.i18n import t
+from web.paging import page_of
+from web.schemas.definitions import MAX_FILES, DeployForm, DeployJson
+from web.services import instances
 from workflows import deployment, retry_data
 from workflows.access import Principal
 from workflows.admin_scope import instance_scope
@@ -45,37 +46,12 @@ _TOO_LARGE = HTTPStatus.REQUEST_ENTITY_TOO_LARGE.name
 _INVALID = HTTPStatus.UNPROCESSABLE_ENTITY.name
 
 STATUSES = instance_queries.STATUSES
-_MAX_FILES = 20
-_KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,99}")
-
-
-def _valid_key(value: str) -> None:
-    if not _KEY_PATTERN.fullmatch(value):
-        raise ValidationError(t("definition_key_invalid"))
-
-
-class DeployForm(Schema):
-    key = fields.String(validate=_valid_key, metadata={"description": "Defaults to the process id"})
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
-
-
-class DeployJson(DeployForm):
-    files = fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=200)),
-        values=fields.String(),
-        required=True,
-        metadata={
-            "description": "File name (.bpmn or .dmn) → XML text",
-            "minProperties": 1,
-            "maxProperties": _MAX_FILES,
-        },
-    )
 
 
 class DeployUpload(DeployForm):
     """multipart/form-data: one `files` part per .bpmn or .dmn file."""
 
-    files = fields.List(Upload(), required=True, validate=validate.Length(min=1, max=_MAX_FILES))
+    files = fields.List(Upload(), required=True, validate=validate.Length(min=1, max=MAX_FILES))
 
 
 _DEPLOY_BODY = {
@@ -256,7 +232,7 @@ class RetryArgs(Schema):
 
 
 def _admin() -> Principal:
-    who = context.me()
+    who = me()
     if not who.orgs("admin"):
         raise NotAllowed(t("admin_required"))
     return who
@@ -290,8 +266,8 @@ def _uploaded() -> tuple[dict[str, bytes], dict[str, Any]]:
                 files[name] = upload.read()
     except ValidationError as error:
         abort(422, messages={"body": error.messages})
-    if not files or len(files) > _MAX_FILES:
-        abort(422, messages={"body": {"files": [t("files_count", most=_MAX_FILES)]}})
+    if not files or len(files) > MAX_FILES:
+        abort(422, messages={"body": {"files": [t("files_count", most=MAX_FILES)]}})
     return files, body
 
 
@@ -473,7 +449,7 @@ def migrate(args: dict[str, Any], instance_id: int) -> Any:
     by default). Refused, with each reason and its element, when a step it has done or
     waits at is gone or changed in that version; nothing changes then."""
     who = _admin()
-    return migrate_instance(who, instance_id, args.get("to_version"))
+    return instances.migrate(who, instance_id, args.get("to_version"))
 
 
 @blp.post("/instances/<int(max=2147483647):instance_id>/retry")
@@ -506,35 +482,6 @@ def retry_refusals(instance_id: int, data: dict[str, Any]) -> Response | None:
         errors = instance_queries.retry_refusals(refused)
         return problem(422, t("retry_data_refused"), errors=errors)
     return None
-
-
-def migrate_instance(who: Principal, instance_id: int, to_version: int | None) -> InstanceView:
-    """The engine's migrate, with the refusals a person can act on said in their language;
-    MigrationRefused carries the reasons element by element (for the API and the pages)."""
-    session = context.read()
-    found = session.execute(
-        select(Instance.status, DefinitionVersion.key, DefinitionVersion.version)
-        .join(DefinitionVersion, DefinitionVersion.id == Instance.definition_id)
-        .where(Instance.id == instance_id, _scope(who))
-    ).first()
-    if found is None:
-        raise NotFound(t("instance_not_found", id=instance_id))
-    status, key, version = found
-    if status not in ("active", "suspended"):
-        raise Conflict(t("instance_not_running", status=t(f"instance_status_{status}")))
-    target = to_version or session.scalar(
-        select(func.max(DefinitionVersion.version)).where(DefinitionVersion.key == key)
-    )
-    if target == version:
-        raise Conflict(t("instance_on_version", version=version))
-    try:
-        return context.engine().migrate(instance_id, who.username, target)
-    except MigrationRefused:
-        raise
-    except NotFound:
-        raise NotFound(t("definition_not_found", definition=key, version=target)) from None
-    except Conflict as exc:  # changed by someone else since it was read
-        raise Conflict(t("instance_changed")) from exc
 
 
 def _status(who: Principal, instance_id: int, expected: str, refusal: str) -> None:

@@ -17,11 +17,11 @@ from marshmallow import Schema, fields, validate
 
 from engine import anchoring
 from engine.errors import NotAllowed, NotFound
-from web import anchors, audit_queries
-from web.api import context
-from web.api.auth import BEARER
-from web.api.common import DecisionSchema, PageArgs, TallySchema, page_of, page_schema
+from web import anchors, audit_queries, context
+from web.api.auth import BEARER, me
+from web.api.common import DecisionSchema, PageArgs, TallySchema, page_schema
 from web.i18n import t
+from web.paging import page_of
 from workflows.access import MAX_ID, OVERSIGHT_ROLES, Principal, readable
 from workflows.calendar import TIMEZONE
 
@@ -122,7 +122,7 @@ class VerifySchema(Schema):
 
 def _overseer() -> Principal:
     """The caller with only the roles that grant oversight; 403 without one."""
-    who = context.me()
+    who = me()
     roles = tuple((role, org) for role, org in who.roles if role in OVERSIGHT_ROLES)
     if not roles:
         raise NotAllowed(t("auditor_required"))

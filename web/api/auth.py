@@ -1,19 +1,43 @@
-"""Tokens: sign in with a password, sign out (revoke), and who am I."""
+"""Tokens: sign in with a password, sign out (revoke), and who am I; the bearer token's
+person for every API route (`me`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-from flask_smorest import Blueprint
+from flask import g, request
+from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from web.api import context
+from web import context
+from web.i18n import t
 from workflows import auth, limits
+from workflows.access import Principal, principal
 from workflows.orgs import get_org
 
 blp = Blueprint("auth", __name__, url_prefix="", description="Đăng nhập — sign in")
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def me() -> Principal:
+    """The signed-in person, or a 401 problem."""
+    if "laurel_principal" not in g:
+        token = bearer_token()
+        if token is None:
+            abort(401, message=t("unauthorized"))
+        username = auth.user_of(context.read(), token, context.now()) if token else None
+        who = principal(context.read(), username) if username else None
+        if who is None:
+            abort(401, message=t("token_invalid"))
+        g.laurel_principal = who
+    who_: Principal = g.laurel_principal
+    return who_
 
 
 class Credentials(Schema):
@@ -63,8 +87,8 @@ def issue_token(credentials: dict[str, str]) -> Any:
 @blp.doc(security=BEARER)
 def revoke_token() -> None:
     """Revoke the token this request is signed with."""
-    context.me()
-    token = context.bearer_token()
+    me()
+    token = bearer_token()
     assert token is not None
     with context.write() as session:
         auth.revoke(session, token, context.now())
@@ -75,7 +99,7 @@ def revoke_token() -> None:
 @blp.doc(security=BEARER)
 def whoami() -> Any:
     """The signed-in person and their roles at organisations."""
-    who = context.me()
+    who = me()
     session = context.read()
     roles = []
     for role, code in who.roles:

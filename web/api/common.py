@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
 
 class PageArgs(Schema):
@@ -20,13 +16,6 @@ class ProblemSchema(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.Raw()
-
-
-def page_of(session: Session, query: Select[Any], page: int, per_page: int) -> dict[str, Any]:
-    """One page of `query`'s rows and the total count, as the list endpoints return them."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
-    return {"items": items, "page": page, "per_page": per_page, "total": total or 0}
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:

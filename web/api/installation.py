@@ -21,9 +21,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from engine.errors import Conflict, NotAllowed, NotFound
-from web.api import context
-from web.api.auth import BEARER
-from web.api.common import PageArgs, page_of, page_schema
+from web import context
+from web.api.auth import BEARER, me
+from web.api.common import PageArgs, page_schema
 from web.api.reference import (
     AwardEntrySchema,
     CampaignSchema,
@@ -31,6 +31,7 @@ from web.api.reference import (
     RuleSchema,
 )
 from web.i18n import t
+from web.paging import page_of
 from workflows import installation as inst
 from workflows import orgs
 from workflows.models import (
@@ -90,7 +91,7 @@ def _answers() -> Iterator[None]:
 
 def _scope() -> inst.Scope:
     with _answers():
-        return inst.Scope.of(context.read(), context.me())
+        return inst.Scope.of(context.read(), me())
 
 
 def _no_control(value: str) -> None:

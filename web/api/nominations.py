@@ -5,8 +5,6 @@ A nomination the caller may not read is answered 404, never 403: its existence i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 from flask_smorest import Blueprint
@@ -14,19 +12,19 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock
-from engine.errors import InvalidTaskData, NotFound, NotWaiting, Suspended
-from web import queries
-from web.api import context
-from web.api.auth import BEARER
-from web.api.common import DecisionSchema, PageArgs, TallySchema, page_of, page_schema
+from engine.errors import NotFound
+from web import context, queries
+from web.api.auth import BEARER, me
+from web.api.common import DecisionSchema, PageArgs, TallySchema, page_schema
 from web.i18n import t
+from web.paging import page_of
 from web.queries import summaries
+from web.services import nominations
 from workflows import orgs
 from workflows.access import nomination_filter, readable
-from workflows.models import Nomination, Person
+from workflows.models import Nomination
 from workflows.names import nominee_key
-from workflows.pipeline import Nominations, Nominee
+from workflows.pipeline import Nominee
 from workflows.search import contains
 
 blp = Blueprint("nominations", __name__, url_prefix="", description="Hồ sơ đề nghị — nominations")
@@ -39,17 +37,6 @@ def text(max_length: int, min_length: int = 0, **kwargs: Any) -> fields.String:
     """A string field the database can store."""
     length = validate.Length(min=min_length, max=max_length)
     return fields.String(validate=[length, NO_NUL], **kwargs)
-
-
-def has_nul(value: Any) -> bool:
-    """Whether free-form JSON (a task's data) holds a NUL anywhere."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, Mapping):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(has_nul(v) for v in value)
-    return False
 
 
 class NomineeIn(Schema):
@@ -145,17 +132,9 @@ class NominationDetail(NominationSummary):
     tallies = fields.List(fields.Nested(TallySchema), required=True)
 
 
-@contextmanager
-def app_clock() -> Iterator[None]:
-    """The domain rows a change writes (created_at, decisions) take the engine's clock too,
-    not only the steps the engine runs itself."""
-    with clock.using(context.engine().clock):
-        yield
-
-
 def visible(session: Session, nomination_id: int) -> Nomination:
     """The nomination if the caller may read it; otherwise 404, whether it exists or not."""
-    nomination = readable(session, context.me(), nomination_id)
+    nomination = readable(session, me(), nomination_id)
     if nomination is None:
         raise NotFound(t("nomination_not_found", id=nomination_id))
     return nomination
@@ -181,28 +160,22 @@ def fresh_detail(nomination_id: int) -> dict[str, Any]:
 @blp.doc(security=BEARER)
 def create(body: dict[str, Any]) -> Any:
     """Open a nomination at the caller's unit; its first task is preparing the dossier."""
-    who = context.me()
     nominee = body["nominee"]
-    username = nominee["username"]
-    # Checked here, not by the database's foreign key; a non-proposer still gets the 403 first.
-    if (
-        username is not None
-        and who.holds("proposer", body["org"])
-        and context.read().get(Person, username) is None
-    ):
-        raise InvalidTaskData({"nominee.username": t("unknown_user")})
-    with app_clock():
-        nomination, _ = Nominations(context.engine()).create(
-            who.username,
-            org=body["org"],
-            award=body["award_code"],
-            campaign=body["campaign"],
-            nominee=Nominee(
-                nominee["kind"], nominee["name"], nominee["position"], nominee["unit"], username
-            ),
-            achievements=body["achievements"],
-            documents=body["documents"],
-        )
+    nomination = nominations.create(
+        me(),
+        org=body["org"],
+        award=body["award_code"],
+        campaign=body["campaign"],
+        nominee=Nominee(
+            nominee["kind"],
+            nominee["name"],
+            nominee["position"],
+            nominee["unit"],
+            nominee["username"],
+        ),
+        achievements=body["achievements"],
+        documents=body["documents"],
+    )
     return fresh_detail(nomination.id)
 
 
@@ -212,7 +185,7 @@ def create(body: dict[str, Any]) -> Any:
 @blp.doc(security=BEARER)
 def list_nominations(args: dict[str, Any]) -> Any:
     """Nominations the caller may see, newest first, with filters and a text search."""
-    who = context.me()
+    who = me()
     session = context.read()
     # Ids follow creation order and, unlike clocks, are the same for every process.
     query = select(Nomination).where(nomination_filter(session, who)).order_by(Nomination.id.desc())
@@ -259,13 +232,6 @@ def get_nomination(nomination_id: int) -> Any:
 @blp.doc(security=BEARER)
 def withdraw(body: dict[str, str], nomination_id: int) -> Any:
     """Withdraw a nomination at any stage (a proposer of its origin unit)."""
-    who = context.me()
     visible(context.read(), nomination_id)
-    try:
-        with app_clock():
-            Nominations(context.engine()).withdraw(nomination_id, who.username, body["reason"])
-    except NotWaiting as exc:
-        raise NotWaiting(t("nomination_ended")) from exc
-    except Suspended as exc:
-        raise Suspended(t("instance_suspended")) from exc
+    nominations.withdraw(me(), nomination_id, body["reason"])
     return fresh_detail(nomination_id)

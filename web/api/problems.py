@@ -17,10 +17,10 @@ from engine.errors import (
     NotAllowed,
     NotFound,
     NotWaiting,
-    Problem,
 )
 from web import json_input
-from web.i18n import MESSAGES, language, t
+from web.definition_problems import problem_list
+from web.i18n import language, t
 from workflows.auth import LoginRefused, TooManyAttempts
 from workflows.comments import CommentRefused
 
@@ -124,21 +124,6 @@ def translate_errors(errors: Any) -> Any:
             if match:
                 return template.format(*match.groups())
     return errors
-
-
-def problem_list(problems: list[Problem]) -> list[dict[str, str]]:
-    """Each problem with its place; in the request's language where the engine gave a code
-    this catalogue knows, else in the engine's English."""
-    return [
-        {
-            "element_id": p.element_id,
-            "file": p.file,
-            "message": t(f"problem_{p.code}", **dict(p.params))
-            if f"problem_{p.code}" in MESSAGES
-            else p.message,
-        }
-        for p in problems
-    ]
 
 
 def from_domain_error(error: Exception) -> Response:

@@ -3,69 +3,29 @@ on them (domain.md §4.4).
 
 The board shows what the notice itself publishes — nominee, award, organisation,
 achievements, deadline — and nothing else. Comments are limited per client address and
-hour; the count lives in the database, because web processes scale out and any process may
-take the next request.
+hour (workflows.comments).
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-from datetime import datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
 from flask import request
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, post_load, validate
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from marshmallow import Schema, fields, validate
 
-from engine import anchoring, audit
+from engine import anchoring
 from engine.errors import NotFound
-from engine.models import Instance
-from web import anchors, queries
-from web.api import context
+from web import anchors, context, queries
 from web.api.common import PageArgs, page_schema
 from web.i18n import t
-from workflows import comments, limits
-from workflows.models import CommentAttempt, Nomination
+from web.schemas.comments import CommentIn
+from web.services import comments
+from workflows import limits
 
 blp = Blueprint("public", __name__, url_prefix="", description="Công khai — public board")
-
-MAX_COMMENTS_PER_WINDOW = 5
-COMMENT_WINDOW = timedelta(hours=1)
-COMMENTS = limits.Window(MAX_COMMENTS_PER_WINDOW, COMMENT_WINDOW)
-_ATTEMPT_LOCK_CLASS = 0x1A0BE2  # PostgreSQL advisory locks of one client's comments
-# Digits after an optional +84 or 0, spaces allowed between them. A pattern marshmallow
-# checks and the OpenAPI document states, so generated clients validate the same way.
-_PHONE = r"^ *(?:\+84|0)?(?: *[0-9]){9,11} *$"
-_NOT_BLANK = r"[\s\S]*\S"  # some character that is not a space (ECMA and Python alike)
-
-
-class _Length(validate.Length):
-    # Our own message: marshmallow's "Length must be between" has no Vietnamese translation;
-    # formatted at validation time, in the request's language.
-    def _format_error(self, value: Any, message: str) -> str:
-        return t("length_between", low=self.min, high=self.max)
-
-
-class _Pattern(validate.Regexp):
-    def __init__(self, pattern: str, message: str, longest: int) -> None:
-        super().__init__(pattern)
-        self.message = message
-        self.longest = longest
-
-    def __call__(self, value: Any) -> Any:
-        # Past its length limit a value is refused by that; the pattern need not run on it.
-        return value if len(value) > self.longest else super().__call__(value)
-
-    def _format_error(self, value: Any) -> str:
-        return t(self.message)
-
-
-def _text(low: int, high: int) -> list[validate.Validator]:
-    return [_Length(low, high), _Pattern(_NOT_BLANK, "blank", high)]
 
 
 class NoticeArgs(PageArgs):
@@ -92,23 +52,6 @@ class NoticeSchema(Schema):
     achievements = fields.String(required=True)
     publicity_until = fields.DateTime(required=True)
     working_days_left = fields.Integer(required=True)
-
-
-class CommentIn(Schema):
-    name = fields.String(required=True, validate=_text(2, 200))
-    phone = fields.String(
-        required=True,
-        validate=[validate.Length(max=30), _Pattern(_PHONE, "phone_invalid", 30)],
-        metadata={"example": "0912 345 678"},
-    )
-    address = fields.String(required=True, validate=_text(2, 200))
-    content = fields.String(required=True, validate=_text(10, 5000))
-
-    @post_load
-    def tidy(self, data: dict[str, str], **_: Any) -> dict[str, str]:
-        tidied = {key: value.strip() for key, value in data.items()}
-        tidied["phone"] = " ".join(tidied["phone"].split())
-        return tidied
 
 
 class CommentReceipt(Schema):
@@ -152,14 +95,16 @@ def comment(data: dict[str, str], nomination_id: int) -> Any:
     """Comment on a nomination in its publicity window: name, phone, address and content are
     all required. At most 5 submissions per client address and hour. No sign-in."""
     now = context.now()
-    retry_after = admit(now)
-    if retry_after is not None:
+    client = limits.client_key(request.remote_addr)
+    try:
+        received = comments.submit(nomination_id, data, client, now)
+    except comments.TooManyComments as refused:
         abort(
             429,
-            message=t("comment_rate_limited", minutes=math.ceil(retry_after / 60)),
-            headers={"Retry-After": str(retry_after)},
+            message=t("comment_rate_limited", minutes=math.ceil(refused.retry_after_s / 60)),
+            headers={"Retry-After": str(refused.retry_after_s)},
         )
-    return {"id": receive(nomination_id, data, now), "received_at": now}
+    return {"id": received, "received_at": now}
 
 
 @blp.get("/public/anchor")
@@ -172,76 +117,3 @@ def anchor() -> Any:
     if newest is None:
         raise NotFound(t("anchor_not_found"))
     return {"seq": newest.seq, "hash": newest.hash, "at": anchoring.parse_at(newest.at)}
-
-
-def admit(now: datetime) -> int | None:
-    """Count one comment submission from this request's client, in a transaction of its own;
-    the seconds to wait when over the limit (the pages share this limit)."""
-    with context.write() as session:
-        return _admit(session, _client(), now)
-
-
-def receive(nomination_id: int, data: dict[str, str], now: datetime) -> int:
-    """Store a checked comment and its audit event; the comment's id. NotFound when the
-    nomination is not in publicity, CommentRefused when its window has closed."""
-    with context.write() as session:
-        # Not locked FOR UPDATE: an engine change appends to the audit chain before it writes
-        # the nomination row, so holding the row while appending below could deadlock. The
-        # window's end is checked against the clock, and its timer fires only after it.
-        nomination = session.get(Nomination, nomination_id)
-        if nomination is None or nomination.stage != "publicity":
-            raise NotFound(t("notice_not_found"))
-        received = comments.add_comment(
-            session,
-            nomination,
-            name=data["name"],
-            phone=data["phone"],
-            address=data["address"],
-            content=data["content"],
-            now=now,
-        )
-        session.flush()
-        instance_id = session.scalar(
-            select(Instance.id).where(Instance.business_key == nomination.business_key)
-        )
-        # The trail records that a comment came and a digest of it, never who sent it.
-        audit.append(
-            session,
-            now,
-            [
-                audit.PendingEvent(
-                    "public",
-                    "comment.received",
-                    instance_id,
-                    payload={
-                        "nomination": nomination.id,
-                        "org": nomination.current_org,
-                        "comment": received.id,
-                        "content_sha256": hashlib.sha256(data["content"].encode()).hexdigest(),
-                    },
-                )
-            ],
-        )
-        return received.id
-
-
-def _client() -> str:
-    return limits.client_key(request.remote_addr)
-
-
-def _admit(session: Session, client: str, now: datetime) -> int | None:
-    """Count one submission for `client`; the seconds to wait when over the limit."""
-    limits.one_at_a_time(session, _ATTEMPT_LOCK_CLASS, client)
-    since = COMMENTS.since(now)
-    session.execute(
-        delete(CommentAttempt).where(CommentAttempt.client == client, CommentAttempt.at <= since)
-    )
-    recent = session.scalars(
-        select(CommentAttempt.at)
-        .where(CommentAttempt.client == client, CommentAttempt.at > since)
-        .order_by(CommentAttempt.at)
-    ).all()
-    wait = COMMENTS.wait(recent, now)
-    if wait is None:
-        session.add(CommentAttempt(client=client, at=now))
-    return wait

@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from web.api import context
-from web.api.auth import BEARER
+from web import context
+from web.api.auth import BEARER, me
 from workflows.models import Award, Campaign, Organisation
 from workflows.pipeline import local_today
 from workflows.rules import rule_in_force
@@ -66,7 +66,7 @@ class CampaignSchema(Schema):
 @blp.doc(security=BEARER)
 def organisations() -> Any:
     """The organisation tree, as a flat list with each one's parent."""
-    context.me()
+    me()
     return context.read().scalars(select(Organisation).order_by(Organisation.code)).all()
 
 
@@ -75,7 +75,7 @@ def organisations() -> Any:
 @blp.doc(security=BEARER)
 def awards() -> Any:
     """The award catalogue, each with the rule parameters in force today."""
-    context.me()
+    me()
     session = context.read()
     today = local_today()
     result = []
@@ -95,5 +95,5 @@ def awards() -> Any:
 @blp.doc(security=BEARER)
 def campaigns() -> Any:
     """Emulation campaigns and rounds."""
-    context.me()
+    me()
     return context.read().scalars(select(Campaign).order_by(Campaign.starts.desc())).all()

@@ -6,7 +6,6 @@ deserialised to list tasks. What a council member submits is never echoed back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Response
@@ -15,23 +14,21 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound, Suspended
-from engine.models import TaskRow
+from engine.errors import NotFound
 from engine.ports import InstanceView
-from web import queries
-from web.api import context, problems
-from web.api.auth import BEARER
+from web import context, queries
+from web.api import problems
+from web.api.auth import BEARER, me
 from web.api.common import PageArgs, ProblemSchema
-from web.api.nominations import OpenTask, app_clock, has_nul, text
+from web.api.nominations import OpenTask, text
 from web.i18n import t
 from web.queries import open_task
-from workflows.access import MAX_ID, Principal, inbox_filter
+from web.services import tasks
+from workflows.access import MAX_ID
 from workflows.models import Nomination, Organisation
-from workflows.pipeline import Nominations
 
 blp = Blueprint("tasks", __name__, url_prefix="", description="Công việc — task inbox")
 MAX_BATCH = 100
-TASK_ID_LENGTH = 36
 
 
 class TaskArgs(PageArgs):
@@ -144,7 +141,7 @@ def inbox(args: dict[str, Any]) -> Any:
         k: args[k] for k in ("stage", "org", "campaign", "nomination", "overdue") if k in args
     }
     return queries.inbox(
-        context.read(), context.me(), context.now(), filters, args["page"], args["per_page"]
+        context.read(), me(), context.now(), filters, args["page"], args["per_page"]
     )
 
 
@@ -155,62 +152,13 @@ def inbox(args: dict[str, Any]) -> Any:
 def get_task(task_id: str) -> Any:
     """A task of my inbox, or one I completed myself (with its state); with the form, and
     for a returned dossier the list of what is missing."""
-    who = context.me()
-    if not _plausible(task_id):
+    who = me()
+    if not tasks.plausible(task_id):
         raise NotFound(t("task_not_found"))
     item = queries.my_task(context.read(), context.engine(), who, task_id, context.now())
     if item is None:
         raise NotFound(t("task_not_found"))
     return item
-
-
-def _plausible(task_id: str) -> bool:
-    """Task ids are SpiffWorkflow UUIDs; anything else is unknown without asking the database
-    (which, on PostgreSQL, refuses a NUL rather than finding nothing)."""
-    return len(task_id) <= TASK_ID_LENGTH and not has_nul(task_id)
-
-
-def complete_task(who: Principal, task_id: str, data: Mapping[str, Any]) -> InstanceView:
-    """Complete through the engine, with the engine's conflict and not-found in the user's
-    language."""
-    try:
-        if not _plausible(task_id):
-            raise NotFound(task_id)
-        if has_nul(data):
-            _refuse_nul(task_id, data)
-        with app_clock():
-            return Nominations(context.engine()).complete(task_id, who.username, data)
-    except NotFound as exc:
-        raise NotFound(t("task_not_found")) from exc
-    except NotAllowed as exc:
-        # A task that is not in my inbox does not exist for me, as on reading it: a 403
-        # would confirm it and name its organisation. Refusals of a task I see (separation
-        # of duties) say why.
-        if not _in_inbox(who, task_id):
-            raise NotFound(t("task_not_found")) from exc
-        raise
-    except Suspended as exc:
-        raise Suspended(t("instance_suspended")) from exc
-    except Conflict as exc:
-        context.close_read()  # the request's snapshot predates the change that won
-        state = context.read().scalar(select(TaskRow.state).where(TaskRow.id == task_id))
-        raise Conflict(t("task_busy" if state == "ready" else "task_not_ready")) from exc
-
-
-def _in_inbox(who: Principal, task_id: str) -> bool:
-    found = context.read().scalar(
-        select(TaskRow.id).where(TaskRow.id == task_id, inbox_filter(who))
-    )
-    return found is not None
-
-
-def _refuse_nul(task_id: str, data: Mapping[str, Any]) -> None:
-    """Data the database could not store is a field error, once the task is known to exist
-    (an unknown task stays a 404 whatever is sent)."""
-    if context.read().scalar(select(TaskRow.id).where(TaskRow.id == task_id)) is None:
-        raise NotFound(task_id)
-    invalid = problems.translate_errors("Invalid value.")
-    raise InvalidTaskData({k: invalid for k, v in data.items() if has_nul(k) or has_nul(v)})
 
 
 def _completed(session: Session, task_id: str, view: InstanceView) -> dict[str, Any]:
@@ -249,7 +197,7 @@ def _completed(session: Session, task_id: str, view: InstanceView) -> dict[str, 
 @blp.doc(security=BEARER)
 def complete(body: dict[str, Any], task_id: str) -> Any:
     """Complete a task with its form's data; a second identical request is a 409."""
-    view = complete_task(context.me(), task_id, body["data"])
+    view = tasks.complete_task(me(), task_id, body["data"])
     context.close_read()  # read what the change left, not the snapshot from before it
     return _completed(context.read(), task_id, view)
 
@@ -264,7 +212,7 @@ def complete_many(body: dict[str, Any]) -> Any:
     Each item is its own change, with its own transaction and audit event: one that fails
     leaves the others done."""
     results = []
-    for task_id, error in complete_each(context.me(), body["items"]):
+    for task_id, error in tasks.complete_each(me(), body["items"]):
         if error is None:
             results.append({"task": task_id, "status": 200})
         else:
@@ -273,21 +221,6 @@ def complete_many(body: dict[str, Any]) -> Any:
                 {"task": task_id, "status": answer.status_code, "problem": answer.get_json()}
             )
     return {"results": results}
-
-
-def complete_each(
-    who: Principal, items: Iterable[Mapping[str, Any]]
-) -> list[tuple[str, Exception | None]]:
-    """Complete each item ({"task", "data"}) as its own change, with its own transaction and
-    audit event; what went wrong is returned per item, the others are done."""
-    results: list[tuple[str, Exception | None]] = []
-    for item in items:
-        try:
-            complete_task(who, item["task"], item["data"])
-            results.append((item["task"], None))
-        except Exception as exc:  # reported per item
-            results.append((item["task"], exc))
-    return results
 
 
 def _problem(error: Exception) -> Response:

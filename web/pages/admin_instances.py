@@ -18,13 +18,12 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement
 
 from engine.errors import Conflict, MigrationRefused, NotFound
-from web import diagram, instance_queries, json_input
-from web.api import context
-from web.api.admin import migrate_instance
-from web.api.common import page_of
-from web.api.problems import problem_list
+from web import context, diagram, instance_queries, json_input
+from web.definition_problems import problem_list
 from web.i18n import t
 from web.pages.common import admin, arg, bp, definition_key, page_number, render, signed_in
+from web.paging import page_of
+from web.services import instances
 from workflows import retry_data
 from workflows.access import Principal
 from workflows.admin_scope import instance_scope
@@ -239,7 +238,7 @@ def admin_migrate(instance_id: int) -> Any:
     """To the newest version; the refusal's reasons are listed, one message each."""
     who = admin()
     try:
-        view = migrate_instance(who, instance_id, None)
+        view = instances.migrate(who, instance_id, None)
     except MigrationRefused as refused:
         flash(t("migration_refused"), "warning")
         for reason in problem_list(refused.problems):

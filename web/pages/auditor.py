@@ -16,8 +16,7 @@ from sqlalchemy import select
 
 from engine import audit
 from engine.models import AuditEvent, DefinitionVersion, Instance
-from web import audit_queries, diagram, exports
-from web.api import context
+from web import audit_queries, context, diagram, exports
 from web.i18n import t
 from web.pages.common import arg, bp, label, page_number, render, signed_in, user
 from workflows.access import OVERSIGHT_ROLES, Principal, readable

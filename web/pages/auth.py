@@ -11,7 +11,7 @@ from urllib.parse import quote, unquote, urlsplit
 from flask import flash, redirect, request, session, url_for
 from werkzeug.urls import iri_to_uri
 
-from web.api import context
+from web import context
 from web.i18n import t
 from web.pages.common import bp, me, render
 from workflows import auth, limits

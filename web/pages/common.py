@@ -1,6 +1,6 @@
 """What every page shares: the blueprint, the signed-in person, dates and labels, error
 pages. Reads and writes go through the same services as the API (web.queries,
-web.api.context)."""
+web.services, web.context)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from engine.errors import NotAllowed, NotFound
-from web.api import context
+from web import context
 from web.i18n import LANGUAGES, MESSAGES, language, t
 from web.pages import csrf
 from workflows import auth

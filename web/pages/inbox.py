@@ -1,6 +1,6 @@
 """The reviewers' pages: the task inbox, a task's form with its dossier, and a council
-member's ballot list. Completion goes through the API's own task completion, so a page and
-a client change the same things in the same way."""
+member's ballot list. Completion goes through the task service the API uses too, so a page
+and a client change the same things in the same way."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound, Suspended
 from engine.models import Instance, TaskRow
-from web import queries
-from web.api import context
-from web.api.tasks import TASK_ID_LENGTH, complete_each, complete_task
+from web import context, queries
 from web.i18n import t
 from web.pages import auth
 from web.pages.common import arg, bp, me, page_number, render, signed_in, user
+from web.services.tasks import TASK_ID_LENGTH, complete_each, complete_task
 from workflows.access import WORKING_ROLES, Principal
 from workflows.forms import FORMS
 from workflows.models import Campaign, Nomination, Organisation

@@ -17,9 +17,7 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web import json_input
-from web.api import context
-from web.api.common import page_of
+from web import context, json_input
 from web.i18n import t
 from web.pages.common import (
     bp,
@@ -31,6 +29,7 @@ from web.pages.common import (
     signed_in,
     user,
 )
+from web.paging import page_of
 from workflows import installation as inst
 from workflows import orgs
 from workflows.access import MAX_ID
@@ -171,7 +170,7 @@ def _orgs_page(scope: inst.Scope, values: dict[str, str], errors: dict[str, str]
         "admin_orgs.html",
         422 if errors else 200,
         tree=tree,
-        parents=[(o.code, f"{'— ' * d}{o.name} ({o.code}, {o.level})") for o, d in tree],
+        parents=[(o.code, f"{'— ' * d}{o.name} ({level_name(o.level)})") for o, d in tree],
         top=scope.top,
         level_options=_levels(inst.ORG_LEVELS),
         voting_options=_voting(),
@@ -212,7 +211,7 @@ def admin_org(scope: inst.Scope, code: str) -> Any:
             return redirect(url_for("pages.admin_org", code=code))
     below = orgs.subtree(session, code)
     parents = [
-        (o.code, f"{'— ' * d}{o.name} ({o.code}, {o.level})")
+        (o.code, f"{'— ' * d}{o.name} ({level_name(o.level)})")
         for o, d in inst.org_tree(session, scope)
         if o.code not in below
     ]
@@ -419,7 +418,7 @@ def _awards_page(values: dict[str, str], errors: dict[str, str]) -> Any:
         422 if errors else 200,
         awards=awards,
         subject_options=[(s, t(f"inst_subject_{s}")) for s in SUBJECTS],
-        kind_options=[(k, k) for k in AWARD_KINDS],
+        kind_options=[(k, t(f"award_kind_{k}")) for k in AWARD_KINDS],
         values=values,
         errors=errors,
     )
@@ -469,9 +468,9 @@ def _award_page(
         422 if errors or rule_errors else 200,
         award=award,
         rules=shown,
-        kind_options=[(k, k) for k in AWARD_KINDS],
+        kind_options=[(k, t(f"award_kind_{k}")) for k in AWARD_KINDS],
         level_options=_levels(LEVELS),
-        base_options=[(b, b) for b in VOTE_BASES],
+        base_options=[(b, t(f"vote_base_{b}")) for b in VOTE_BASES],
         values=values or {"name": award.name, "kind": award.kind, "criteria": award.criteria},
         errors=errors,
         rule_values=rule_values,

@@ -9,14 +9,13 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
 from engine.errors import InvalidTaskData, NotWaiting, Suspended
-from web import queries
-from web.api import context
-from web.api.nominations import app_clock
+from web import context, queries
 from web.i18n import t
 from web.pages.common import bp, error_page, render, signed_in, user
+from web.services import nominations
 from workflows.access import readable
 from workflows.models import Award, Campaign, Nomination, Organisation, Person
-from workflows.pipeline import Nominations, Nominee
+from workflows.pipeline import Nominee
 
 KINDS = ("individual", "collective")
 MAX_TEXT = 20_000
@@ -54,8 +53,7 @@ def withdraw(nomination_id: int) -> Any:
     row = _visible(nomination_id)
     reason = request.form.get("reason", "").strip()[:2000].replace("\x00", "")
     try:
-        with app_clock():
-            Nominations(context.engine()).withdraw(row.id, user().username, reason)
+        nominations.withdraw(user(), row.id, reason)
     except NotWaiting:
         flash(t("nomination_ended"), "warning")
     except Suspended:
@@ -107,22 +105,21 @@ def create() -> Any:
     errors = _check(form, documents)
     if not errors:
         try:
-            with app_clock():
-                created, _ = Nominations(context.engine()).create(
-                    who.username,
-                    org=form["org"],
-                    award=form["award_code"],
-                    campaign=form["campaign"],
-                    nominee=Nominee(
-                        kind,
-                        form["name"],
-                        form["position"],
-                        form["unit"],
-                        form["username"] or None,
-                    ),
-                    achievements=form["achievements"],
-                    documents=documents[:MAX_DOCUMENTS],
-                )
+            created = nominations.create(
+                who,
+                org=form["org"],
+                award=form["award_code"],
+                campaign=form["campaign"],
+                nominee=Nominee(
+                    kind,
+                    form["name"],
+                    form["position"],
+                    form["unit"],
+                    form["username"] or None,
+                ),
+                achievements=form["achievements"],
+                documents=documents[:MAX_DOCUMENTS],
+            )
         except InvalidTaskData as exc:
             errors = {k.removeprefix("nominee."): v for k, v in exc.errors.items()}
         else:

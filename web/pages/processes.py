@@ -16,13 +16,13 @@ from werkzeug.wrappers import Response
 
 from engine import definitions
 from engine.errors import DefinitionRejected
-from web.api import context
-from web.api.admin import DeployJson
-from web.api.problems import problem_list
+from web import context
+from web.definition_problems import problem_list
 from web.i18n import t, template
 from web.i18n_processes import SCRIPT_MESSAGES
 from web.pages import csrf
 from web.pages.common import admin, bp, definition_key, render, signed_in
+from web.schemas.definitions import DeployJson
 from workflows import deployment
 from workflows.forms import FORMS
 from workflows.pipeline import check_definition

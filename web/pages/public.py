@@ -1,9 +1,9 @@
 """The public board, without signing in: nominations in their publicity window grouped by
 organisation and award, and a signed comment form for each (domain.md §4.4).
 
-Comments are checked by the API's own schema and counted against the API's limit per
-client address, so a page and a script get the same answer. A filled honeypot field (a
-form robot) is thanked and dropped.
+Comments are loaded by the API's schema and go through the API's comment service (the same
+limit per client address), so a page and a script get the same answer. A filled honeypot
+field (a form robot) is thanked and dropped.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from flask import flash, redirect, request, url_for
 from marshmallow import ValidationError
 
 from engine.errors import NotFound
-from web import anchors, queries
-from web.api import context
-from web.api.public import CommentIn, admit, receive
+from web import anchors, context, queries
 from web.i18n import t
 from web.pages.common import bp, page_number, render
+from web.schemas.comments import CommentIn
+from web.services import comments
+from workflows import limits
 from workflows.comments import CommentRefused
 
 PER_PAGE = 50
@@ -82,13 +83,13 @@ def comment(nomination_id: int) -> Any:
         messages: dict[str, Any] = exc.normalized_messages()  # type: ignore[no-untyped-call]
         errors = {k: str(v[0] if isinstance(v, list) else v) for k, v in messages.items()}
         return _board(422, nomination_id, typed, errors)
-    now = context.now()
-    retry_after = admit(now)
-    if retry_after is not None:
-        flash(t("comment_rate_limited", minutes=math.ceil(retry_after / 60)), "warning")
-        return _board(429, nomination_id, typed, {})
+    client = limits.client_key(request.remote_addr)
     try:
-        receive(nomination_id, data, now)
+        comments.submit(nomination_id, data, client, context.now())
+    except comments.TooManyComments as refused:
+        minutes = math.ceil(refused.retry_after_s / 60)
+        flash(t("comment_rate_limited", minutes=minutes), "warning")
+        return _board(429, nomination_id, typed, {})
     except NotFound:
         flash(t("notice_not_found"), "warning")
         return redirect(back)

@@ -8,8 +8,7 @@ from typing import Any
 from flask import Response
 
 from engine.errors import NotAllowed
-from web import exports
-from web.api import context
+from web import context, exports
 from web.charts import bars
 from web.i18n import t
 from web.pages.common import arg, bp, label, level_name, render, signed_in, user

@@ -1,0 +1,82 @@
+"""Completing human tasks, one or a list, for the inbox pages and the task API alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound, Suspended
+from engine.models import TaskRow
+from engine.ports import InstanceView
+from web import context
+from web.i18n import t
+from web.json_input import has_nul
+from workflows.access import Principal, inbox_filter
+from workflows.pipeline import Nominations
+
+TASK_ID_LENGTH = 36
+
+
+def plausible(task_id: str) -> bool:
+    """Task ids are SpiffWorkflow UUIDs; anything else is unknown without asking the database
+    (which, on PostgreSQL, refuses a NUL rather than finding nothing)."""
+    return len(task_id) <= TASK_ID_LENGTH and not has_nul(task_id)
+
+
+def complete_task(who: Principal, task_id: str, data: Mapping[str, Any]) -> InstanceView:
+    """Complete through the engine (in its transaction), with the engine's conflict and
+    not-found in the user's language."""
+    try:
+        if not plausible(task_id):
+            raise NotFound(task_id)
+        if has_nul(data):
+            _refuse_nul(task_id, data)
+        return Nominations(context.engine()).complete(task_id, who.username, data)
+    except NotFound as exc:
+        raise NotFound(t("task_not_found")) from exc
+    except NotAllowed as exc:
+        # A task that is not in my inbox does not exist for me, as on reading it: a 403
+        # would confirm it and name its organisation. Refusals of a task I see (separation
+        # of duties) say why.
+        if not _in_inbox(who, task_id):
+            raise NotFound(t("task_not_found")) from exc
+        raise
+    except Suspended as exc:
+        raise Suspended(t("instance_suspended")) from exc
+    except Conflict as exc:
+        context.close_read()  # the request's snapshot predates the change that won
+        state = context.read().scalar(select(TaskRow.state).where(TaskRow.id == task_id))
+        raise Conflict(t("task_busy" if state == "ready" else "task_not_ready")) from exc
+
+
+def complete_each(
+    who: Principal, items: Iterable[Mapping[str, Any]]
+) -> list[tuple[str, Exception | None]]:
+    """Complete each item ({"task", "data"}) as its own change, with its own transaction and
+    audit event; what went wrong is returned per item, the others are done."""
+    results: list[tuple[str, Exception | None]] = []
+    for item in items:
+        try:
+            complete_task(who, item["task"], item["data"])
+            results.append((item["task"], None))
+        except Exception as exc:  # reported per item
+            results.append((item["task"], exc))
+    return results
+
+
+def _in_inbox(who: Principal, task_id: str) -> bool:
+    found = context.read().scalar(
+        select(TaskRow.id).where(TaskRow.id == task_id, inbox_filter(who))
+    )
+    return found is not None
+
+
+def _refuse_nul(task_id: str, data: Mapping[str, Any]) -> None:
+    """Data the database could not store is a field error, once the task is known to exist
+    (an unknown task stays a 404 whatever is sent)."""
+    if context.read().scalar(select(TaskRow.id).where(TaskRow.id == task_id)) is None:
+        raise NotFound(task_id)
+    invalid = t("invalid_value")
+    raise InvalidTaskData({k: invalid for k, v in data.items() if has_nul(k) or has_nul(v)})
