@@ -37,6 +37,7 @@ lint: install
 	$(BIN)/ruff check engine workflows web tests bench
 	$(BIN)/ruff format --check engine workflows web tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
