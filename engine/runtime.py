@@ -232,14 +232,21 @@ class Engine:
 
     def deliver_message(
         self,
-        business_key: str,
+        business_key: str | Callable[[Session], str],
         name: str,
         payload: Mapping[str, Any] | None = None,
         *,
         actor: str,
     ) -> InstanceView:
-        """Deliver message `name` to the instance with `business_key`."""
+        """Deliver message `name` to the instance with `business_key`.
+
+        `business_key` may be a function that finds it in the same transaction: the domain
+        looks up its case and checks who may send the message there (raising refuses it), so
+        the check and the change see one state.
+        """
         with self._transaction() as session:
+            if callable(business_key):
+                business_key = business_key(session)
             instance, workflow = self._load(session, INSTANCES.c.business_key == business_key)
             if instance.status == SUSPENDED:
                 refuse_inactive(instance)

@@ -132,15 +132,19 @@ class Nominations:
         return self.engine.complete_task(task_id, actor, data)
 
     def withdraw(self, nomination_id: int, actor: str, reason: str = "") -> InstanceView:
-        with self.engine.sessions() as session:
+        """A proposer of the origin unit ends the nomination at any stage: the check and the
+        withdrawal are one transaction."""
+
+        def withdrawable(session: Session) -> str:
             nomination = session.get(Nomination, nomination_id)
             if nomination is None:
                 raise NotFound(f"không có hồ sơ {nomination_id}")
             if not orgs.holds(session, actor, "proposer", nomination.origin_org):
                 raise NotAllowed("Chỉ cán bộ thi đua của đơn vị đề nghị mới được rút hồ sơ.")
-            business_key = nomination.business_key
+            return nomination.business_key
+
         return self.engine.deliver_message(
-            business_key, "withdraw", {"reason": reason}, actor=actor
+            withdrawable, "withdraw", {"reason": reason}, actor=actor
         )
 
 

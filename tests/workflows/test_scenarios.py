@@ -209,6 +209,29 @@ def test_a_withdrawal_ends_the_nomination_from_any_stage(world: World) -> None:
     assert sorted(set(states)) == ["cancelled", "completed"]
 
 
+def test_a_withdrawal_is_checked_and_made_in_one_transaction(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n = world.nominate("LDTT")
+    world.submit(n)
+    engine = world.nominations.engine
+    opened: list[Session] = []
+
+    def counted() -> Session:
+        session = real()
+        opened.append(session)
+        return session
+
+    real = engine.sessions
+    monkeypatch.setattr(engine, "sessions", counted)
+    with pytest.raises(NotAllowed):
+        world.nominations.withdraw(n.id, "tk.truong_a")
+    assert len(opened) == 1
+    world.nominations.withdraw(n.id, "cb.truong_a")
+    assert len(opened) == 2  # who may withdraw is checked in the change's own session
+    assert world.stage(n) == ("withdrawn", "withdrawn", "TRUONG_A")
+
+
 def test_a_withdrawal_wins_over_a_deadline_that_fell_due_meanwhile(world: World) -> None:
     n = world.nominate("LDTT")
     world.submit(n)
