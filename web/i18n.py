@@ -7,6 +7,7 @@ from flask import has_request_context, request, session
 from web.i18n_anchors import ANCHOR_MESSAGES
 from web.i18n_installation import INSTALLATION_MESSAGES
 from web.i18n_instances import INSTANCE_MESSAGES
+from web.i18n_names import NAMES_MESSAGES
 from web.i18n_processes import PROCESS_MESSAGES
 
 LANGUAGES = ("vi", "en")
@@ -513,6 +514,7 @@ MESSAGES = _merged(
     INSTALLATION_MESSAGES,
     PROCESS_MESSAGES,
     ANCHOR_MESSAGES,
+    NAMES_MESSAGES,
 )
 
 

@@ -303,7 +303,7 @@ def timeline(session: Session, business_key: str) -> list[dict[str, Any]]:
         .where(AuditEvent.instance_id == instance_id, AuditEvent.action.in_(_TIMELINE_ACTIONS))
         .order_by(AuditEvent.seq)
     ).all()
-    steps = []
+    steps: list[dict[str, Any]] = []
     for event in rows:
         data = event.data
         step = data.get("bpmn_id") or data.get("message") or ""
@@ -315,6 +315,8 @@ def timeline(session: Session, business_key: str) -> list[dict[str, Any]]:
                 "step": step,
                 "lane": data.get("lane"),
                 "org": data.get("org_scope") or data.get("org"),
+                # What the step decided (a vote's choice is never stored in it).
+                "data": data.get("data") if isinstance(data.get("data"), dict) else {},
             }
         )
     return steps

@@ -80,6 +80,36 @@ def test_signed_in_pages_send_anonymous_visitors_to_sign_in(browser: Browser) ->
     assert back.headers["Location"] == "/"
 
 
+@pytest.mark.parametrize(
+    ("username", "home"),
+    [
+        ("canbo.thcs_ths", "/"),
+        ("hoidong1.thpt_lvt", "/"),
+        ("thanhtra.cdgdvn", "/thanh-tra/tim-kiem"),
+        ("quantri", "/quan-tri"),
+    ],
+)
+def test_each_role_lands_where_its_work_is(browser: Browser, username: str, home: str) -> None:
+    assert browser.login(username).headers["Location"] == home
+    asked = browser.client.post(
+        "/dang-nhap?next=/cong-khai",
+        data={"username": username, "password": "laurel-demo", "csrf_token": browser.csrf()},
+    )
+    assert asked.headers["Location"] == "/cong-khai"  # a page asked for still wins
+
+
+def test_help_page_and_icon(browser: Browser) -> None:
+    icon = browser.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.content_type.startswith("image/svg+xml")
+    anonymous = text(browser.get("/tro-giup"))
+    assert "Hướng dẫn sử dụng" in anonymous and "Thư ký Hội đồng" in anonymous
+    browser.login("thuky.thcs_ths")
+    home = text(browser.get("/"))
+    assert 'href="/tro-giup"' in home
+    english = text(browser.get("/tro-giup?lang=en"))
+    assert "Council secretary" in english and "(your role)" in english
+
+
 def test_english_switch_is_kept_in_the_session(browser: Browser) -> None:
     page = text(browser.get("/dang-nhap?lang=en"))
     assert '<html lang="en">' in page and "Sign in" in page

@@ -6,10 +6,12 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.wrappers import Response
 
+from web import names
 from web.pages import (
     admin_instances,
     auditor,
     auth,
+    help,
     inbox,
     installation,
     integrity,
@@ -27,10 +29,12 @@ __all__ += ["auditor"]
 __all__ += ["processes"]
 __all__ += ["installation"]
 __all__ += ["admin_instances"]
+__all__ += ["help"]
 
 
 def register(app: Flask) -> None:
     security.configure(app)
+    names.register(app)
     app.register_blueprint(bp)
 
     @app.after_request

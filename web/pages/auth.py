@@ -15,16 +15,28 @@ from web import context
 from web.i18n import t
 from web.pages.common import bp, me, render
 from workflows import auth, limits
+from workflows.access import Principal, principal
 
 MAX_CREDENTIAL = 200
 MAX_NEXT = 2000
 MAX_DECODINGS = 3
+TASK_ROLES = ("proposer", "secretary", "council", "head")
 
 
 def _safe_next(target: str) -> str:
-    """Where to go after signing in: `target` when it is a path on this site, else the
-    signed-in person's home page."""
-    return _same_site_path(target) or url_for("pages.inbox")
+    """Where to go after signing in: `target` when it is a path on this site, else ""
+    (the signed-in person's home page, chosen by their roles once they are known)."""
+    return _same_site_path(target) or ""
+
+
+def home_of(who: Principal | None) -> str:
+    """Where a person's work is: reviewers' tasks in the inbox, an auditor's in the search,
+    an admin's on the admin home (a person with tasks lands on the inbox first)."""
+    if who is None or who.orgs(*TASK_ROLES) or not who.roles:
+        return url_for("pages.inbox")
+    if who.orgs("admin"):
+        return url_for("pages.admin_index")
+    return url_for("pages.audit_search")
 
 
 def _same_site_path(target: str) -> str | None:
@@ -89,7 +101,7 @@ def login() -> Any:
     if chosen:
         session["lang"] = chosen
     session["token"] = issued.token
-    return redirect(next_url)
+    return redirect(next_url or home_of(principal(context.read(), username)))
 
 
 @bp.post("/dang-xuat")
