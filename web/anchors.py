@@ -13,7 +13,7 @@ from engine import anchoring
 from engine.anchoring import AnchorSink, Checked
 from engine.audit import Anchor, VerifyResult
 from web import context
-from web.i18n import MESSAGES, language
+from web.i18n import known, speaking, t
 from workflows.calendar import TIMEZONE
 
 
@@ -30,8 +30,10 @@ def check(extra: Iterable[Anchor] = ()) -> Checked:
 
 def say(key: str, lang: str | None = None, **params: object) -> str:
     """A message in `lang`, else the request's language."""
-    vi, en = MESSAGES[key]
-    return (en if (lang or language()) == "en" else vi).format(**params)
+    if lang is None:
+        return t(key, **params)
+    with speaking(lang):
+        return t(key, **params)
 
 
 def when(at: str) -> str:
@@ -47,7 +49,7 @@ def problem(result: VerifyResult, lang: str | None = None) -> str:
     if "anchored_at" in params:
         params["anchored_at"] = when(params["anchored_at"])
     key = f"verify_{result.code}"
-    if key not in MESSAGES:
+    if not known(key):
         return result.problem
     return say(key, lang, seq=result.broken_seq, **params)
 
@@ -69,12 +71,9 @@ def damaged(checked: Checked, lang: str | None = None) -> str:
 def age(delta: timedelta, lang: str | None = None) -> str:
     """'12 phút trước' / '12 minutes ago', in the largest whole unit."""
     minutes = max(0, int(delta.total_seconds() // 60))
-    for size, unit in ((24 * 60, "day"), (60, "hour"), (1, "minute")):
-        n = minutes // size
-        if n > 1:
-            return say(f"age_{unit}s", lang, n=n)
-        if n == 1:
-            return say(f"age_{unit}", lang)
+    for size, unit in ((24 * 60, "days"), (60, "hours"), (1, "minutes")):
+        if minutes >= size:
+            return say(f"age_{unit}", lang, count=minutes // size)
     return say("age_now", lang)
 
 

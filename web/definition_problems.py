@@ -4,7 +4,7 @@ API alike."""
 from __future__ import annotations
 
 from engine.errors import Problem
-from web.i18n import MESSAGES, t
+from web.i18n import known, t
 
 
 def problem_list(problems: list[Problem]) -> list[dict[str, str]]:
@@ -15,7 +15,7 @@ def problem_list(problems: list[Problem]) -> list[dict[str, str]]:
             "element_id": p.element_id,
             "file": p.file,
             "message": t(f"problem_{p.code}", **dict(p.params))
-            if f"problem_{p.code}" in MESSAGES
+            if known(f"problem_{p.code}")
             else p.message,
         }
         for p in problems

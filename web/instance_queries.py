@@ -22,7 +22,7 @@ from engine.diff import Change, Detail, VersionDiff, diff_versions
 from engine.errors import NotFound
 from engine.models import AuditEvent, DefinitionVersion, Instance, TaskRow
 from web import audit_queries
-from web.i18n import MESSAGES, t
+from web.i18n import known, t
 from workflows.models import Nomination
 from workflows.retry_data import RetryDataRefused
 
@@ -136,7 +136,7 @@ def change_title(change: Change) -> str:
 
 def detail_text(detail: Detail) -> str:
     key = f"diff_what_{detail.what}"
-    label = t(key) if key in MESSAGES else detail.what
+    label = t(key) if known(key) else detail.what
     if detail.key:
         label = f"{label} {detail.key!r}"
     if not detail.old:
@@ -153,7 +153,7 @@ def change_text(change: Change) -> str:
 
 def _type(element_type: str) -> str:
     key = f"diff_type_{element_type}"
-    return f"{t(key)} ({element_type})" if key in MESSAGES else element_type
+    return f"{t(key)} ({element_type})" if known(key) else element_type
 
 
 def _quote(value: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from web import context
-from web.i18n import MESSAGES, t
+from web.i18n import known, t
 from workflows.models import Award, Campaign, Organisation, Person, RoleAssignment
 
 Reader = Callable[[], Session]
@@ -84,7 +84,7 @@ _CODED = {"org": "org", "org_scope": "org", "award": "award", "campaign": "campa
 
 def label(prefix: str, value: str) -> str:
     key = f"{prefix}_{value}"
-    return t(key) if key in MESSAGES else value
+    return t(key) if known(key) else value
 
 
 def outcome(data: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -127,7 +127,7 @@ def _value(key: str, value: Any) -> str:
 
 def role_name(role: str | None) -> str:
     key = f"role_{role}"
-    return t(key) if key in MESSAGES else (role or "")
+    return t(key) if known(key) else (role or "")
 
 
 def names() -> Names:

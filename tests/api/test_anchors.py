@@ -107,7 +107,7 @@ def test_verify_warns_of_an_old_anchor_with_events_after_it(api: Api) -> None:
     assert body["ok"] and body["unanchored"] == 1
     assert body["newest_anchor_text"].startswith("Newest anchor: 2 days ago")
     assert body["warning"] == (
-        "Warning: the newest anchor is over 24 hours old and 1 event(s) after it are not "
+        "Warning: the newest anchor is over 24 hours old and 1 event after it is not "
         "anchored. Check the server's background worker."
     )
 

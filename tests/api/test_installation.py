@@ -411,3 +411,21 @@ def test_admin_changes_are_in_the_audit_event_search(api: Api) -> None:
     )
     assert [e["actor"] for e in found["items"]] == [ADMIN]
     assert date.fromisoformat(found["items"][0]["data"]["after"]["day"]) == date(2026, 12, 31)
+
+
+def test_a_schema_message_made_at_import_follows_each_requests_language(api: Api) -> None:
+    """The code rule's message is built with the schema, before any request: an English
+    client reads it in English, a Vietnamese one in Vietnamese."""
+    bad_code = {"code": "a b", "name": "Đơn vị X", "level": "L3", "parent": "CDGD_NB"}
+    english = api.client.post(
+        f"{BASE}/organizations",
+        json=bad_code,
+        headers=api.headers(ADMIN, **{"Accept-Language": "en"}),
+    ).get_json()
+    assert english["errors"]["code"] == [
+        "A code is ASCII letters, digits, '_', '.', '-' (at most 50 characters)."
+    ]
+    vietnamese = ok(call(api, "POST", "/organizations", body=bad_code), 422)
+    assert vietnamese["errors"]["code"] == [
+        "Mã gồm chữ cái không dấu, chữ số, '_', '.', '-' (tối đa 50 ký tự)."
+    ]

@@ -112,3 +112,10 @@ def test_a_council_member_votes_from_the_ballot_list(browser: Browser) -> None:
         assert box.votes_for + box.votes_against == 3
     # Not a member of this council: not found.
     assert browser.get("/council/TLD").status_code == 404
+
+
+def test_the_inbox_counts_one_task_in_the_singular(browser: Browser) -> None:
+    browser.login("thuky.thcs_ths")
+    assert ">1 công việc</h2>" in text(browser.get("/"))
+    english = text(browser.get("/?lang=en"))
+    assert ">1 task</h2>" in english and "1 tasks" not in english

@@ -30,7 +30,7 @@ from web.api.reference import (
     OrganisationSchema,
     RuleSchema,
 )
-from web.i18n import t
+from web.i18n import lazy_t, t
 from web.paging import page_of
 from workflows import installation as inst
 from workflows import orgs
@@ -107,7 +107,7 @@ def _code(most: int, **kwargs: Any) -> fields.String:
     return fields.String(
         validate=[
             validate.Length(min=1, max=most),
-            validate.Regexp(CODE, error=t("inst_code_invalid", most=most)),
+            validate.Regexp(CODE, error=lazy_t("inst_code_invalid", most=most)),
         ],
         **kwargs,
     )

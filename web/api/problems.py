@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import cache
+from string import Formatter
 from typing import Any
 
 from flask import Response, json, request
@@ -20,7 +22,7 @@ from engine.errors import (
 )
 from web import json_input
 from web.definition_problems import problem_list
-from web.i18n import language, t
+from web.i18n import codes, speaking, t, template
 from workflows.auth import LoginRefused, TooManyAttempts
 from workflows.comments import CommentRefused
 
@@ -80,50 +82,41 @@ def from_http_exception(error: HTTPException) -> Response:
     return problem(code, detail, headers=headers)
 
 
-# marshmallow writes its own messages in English; these are the ones our schemas can raise.
-_VI = {
-    "Missing data for required field.": "Trường này là bắt buộc.",
-    "Field may not be null.": "Trường này là bắt buộc.",
-    "Unknown field.": "Trường không được hỗ trợ.",
-    "Not a valid string.": "Phải là chuỗi ký tự.",
-    "Not a valid integer.": "Phải là số nguyên.",
-    "Not a valid number.": "Phải là số.",
-    "Not a valid boolean.": "Phải là đúng/sai (true/false).",
-    "Not a valid date.": "Ngày không hợp lệ (YYYY-MM-DD).",
-    "Not a valid datetime.": "Thời điểm không hợp lệ (ISO 8601).",
-    "Not a valid list.": "Phải là danh sách.",
-    "Not a valid mapping type.": "Phải là một đối tượng JSON.",
-    "Invalid input type.": "Kiểu dữ liệu không hợp lệ.",
-    "Invalid value.": "Giá trị không hợp lệ.",
-}
-_PATTERNS = [
-    (re.compile(r"Must be one of: (.*)\."), "Chọn một trong: {0}."),
-    (re.compile(r"Shorter than minimum length (\d+)\."), "Tối thiểu {0} ký tự."),
-    (re.compile(r"Longer than maximum length (\d+)\."), "Tối đa {0} ký tự."),
-    (
-        re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
-        "Phải từ {0} đến {1}.",
-    ),
-    (re.compile(r"Must be greater than or equal to (\S+)\."), "Phải lớn hơn hoặc bằng {0}."),
-]
-
-
 def translate_errors(errors: Any) -> Any:
-    """Field errors in Vietnamese unless the request asked for English."""
-    if language() == "en":
-        return errors
+    """Field errors in the reader's language. marshmallow writes English; the en catalogue's
+    `mm_*` messages are its templates, so a message is recognised by them and written again
+    from the same code in the reader's language."""
     if isinstance(errors, dict):
         return {k: translate_errors(v) for k, v in errors.items()}
     if isinstance(errors, list):
         return [translate_errors(v) for v in errors]
     if isinstance(errors, str):
-        if errors in _VI:
-            return _VI[errors]
-        for pattern, template in _PATTERNS:
+        for code, pattern in _marshmallow_messages():
             match = pattern.fullmatch(errors)
             if match:
-                return template.format(*match.groups())
+                return t(code, **match.groupdict())
     return errors
+
+
+@cache
+def _marshmallow_messages() -> list[tuple[str, re.Pattern[str]]]:
+    """Each `mm_*` code with a pattern of its English, fields captured; the longest first,
+    so "between min and max" wins over "at least min"."""
+    with speaking("en"):
+        templates = {code: template(code) for code in codes("mm_")}
+    return [
+        (code, _pattern(text))
+        for code, text in sorted(templates.items(), key=lambda item: -len(item[1]))
+    ]
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    parts = []
+    for literal, field, _spec, _conversion in Formatter().parse(text):
+        parts.append(re.escape(literal))
+        if field:
+            parts.append(f"(?P<{field}>.+?)")
+    return re.compile("".join(parts), re.DOTALL)
 
 
 def from_domain_error(error: Exception) -> Response:
@@ -136,7 +129,7 @@ def from_domain_error(error: Exception) -> Response:
     if isinstance(error, TooManyAttempts):
         return problem(
             429,
-            t("too_many_attempts", seconds=error.retry_after_s),
+            t("too_many_attempts", count=error.retry_after_s),
             headers={"Retry-After": str(error.retry_after_s)},
         )
     if isinstance(error, LoginRefused):

@@ -101,7 +101,7 @@ def comment(data: dict[str, str], nomination_id: int) -> Any:
     except comments.TooManyComments as refused:
         abort(
             429,
-            message=t("comment_rate_limited", minutes=math.ceil(refused.retry_after_s / 60)),
+            message=t("comment_rate_limited", count=math.ceil(refused.retry_after_s / 60)),
             headers={"Retry-After": str(refused.retry_after_s)},
         )
     return {"id": received, "received_at": now}

@@ -93,7 +93,7 @@ def login() -> Any:
     except auth.LoginRefused:
         error, status = t("login_refused"), 401
     except auth.TooManyAttempts as exc:
-        error, status = t("too_many_attempts", seconds=exc.retry_after_s), 429
+        error, status = t("too_many_attempts", count=exc.retry_after_s), 429
     if error is not None:
         return render("login.html", status, next_url=next_url, username=username, error=error)
     chosen = session.get("lang")

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from engine.errors import NotAllowed, NotFound
 from web import context
-from web.i18n import LANGUAGES, MESSAGES, language, t
+from web.i18n import LANGUAGES, known, language, t
 from web.pages import csrf
 from workflows import auth
 from workflows.access import Principal, principal
@@ -106,14 +106,14 @@ def local_due(value: datetime | None) -> str:
 def label(prefix: str, code: str | None) -> str:
     """The message `prefix_code`, or the code itself when there is none."""
     key = f"{prefix}_{code}"
-    return t(key) if key in MESSAGES else (code or "")
+    return t(key) if known(key) else (code or "")
 
 
 def task_name(task: Mapping[str, Any]) -> str:
     """A task as people call it: the pipeline's own stage name, or the title an admin gave a
     task they added (which may reuse a form, so the form's name would mislead)."""
     key = f"stage_{task['bpmn_id']}"
-    if task["bpmn_id"] == task.get("form_key") and key in MESSAGES:
+    if task["bpmn_id"] == task.get("form_key") and known(key):
         return t(key)
     return str(task.get("title") or task["bpmn_id"])
 

@@ -19,7 +19,6 @@ from engine.errors import DefinitionRejected
 from web import context
 from web.definition_problems import problem_list
 from web.i18n import t, template
-from web.i18n_processes import SCRIPT_MESSAGES
 from web.pages import csrf
 from web.pages.common import admin, bp, definition_key, render, signed_in
 from web.schemas.definitions import DeployJson
@@ -33,6 +32,51 @@ MODELER_CSP = (
     "default-src 'self'; img-src 'self' data: blob:; font-src 'self' data:; "
     "style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
+)
+
+# The messages the page's script (web/assets/modeler.js) shows, sent to it in the reader's
+# language with their {placeholders} left for it to fill.
+SCRIPT_MESSAGES = (
+    "panel_title",
+    "panel_empty",
+    "field_name",
+    "field_role",
+    "hint_role",
+    "choose_role",
+    "not_a_role",
+    "field_form",
+    "hint_form",
+    "form_by_id",
+    "unknown_form",
+    "field_lane",
+    "no_lane",
+    "edit_lane",
+    "make_user_task",
+    "field_called_decision",
+    "choose_decision",
+    "unknown_decision",
+    "field_script",
+    "hint_sandbox",
+    "field_working_days",
+    "hint_working_days",
+    "field_timer_kind",
+    "timer_timeDate",
+    "timer_timeDuration",
+    "timer_timeCycle",
+    "field_timer",
+    "hint_timer",
+    "field_condition",
+    "hint_condition",
+    "hint_default_flow",
+    "document",
+    "validating",
+    "valid",
+    "model_invalid",
+    "deploying",
+    "uploaded",
+    "wrong_file",
+    "import_failed",
+    "import_warnings",
 )
 
 

@@ -88,7 +88,7 @@ def comment(nomination_id: int) -> Any:
         comments.submit(nomination_id, data, client, context.now())
     except comments.TooManyComments as refused:
         minutes = math.ceil(refused.retry_after_s / 60)
-        flash(t("comment_rate_limited", minutes=minutes), "warning")
+        flash(t("comment_rate_limited", count=minutes), "warning")
         return _board(429, nomination_id, typed, {})
     except NotFound:
         flash(t("notice_not_found"), "warning")

@@ -11,7 +11,7 @@ organisations where they hold `admin`; an admin at the top of a chain (an organi
 parent) may also add a new chain. Campaigns, the award catalogue and the calendar are
 installation-wide: any admin manages them (campaigns have no organisation of their own).
 
-Refusals carry message keys (web/i18n_installation.py) and their parameters; the web layer
+Refusals carry message codes (inst_* in web/translations) and their parameters; the web layer
 words them in the reader's language.
 """
 
