@@ -16,7 +16,7 @@ from http import HTTPStatus
 from pathlib import PureWindowsPath
 from typing import Any
 
-from flask import Response, request
+from flask import request
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate
@@ -24,9 +24,8 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import DataError
 
 from engine import definitions
-from engine.errors import Conflict, NotAllowed, NotFound
+from engine.errors import NotAllowed, NotFound
 from engine.models import DefinitionVersion
-from engine.ports import InstanceView
 from web import context, instance_queries
 from web.api.auth import BEARER, me
 from web.api.common import PageArgs, page_schema
@@ -408,14 +407,7 @@ def get_instance(instance_id: int) -> Any:
 def suspend(args: dict[str, Any], instance_id: int) -> Any:
     """Suspend a running instance: its tasks cannot be completed, messages are refused and its
     timers wait until it is resumed."""
-    who = _admin()
-    _status(who, instance_id, "active", "instance_not_active")
-    engine = context.engine()
-    try:
-        engine.suspend(instance_id, who.username, args["reason"])
-    except Conflict as exc:
-        raise Conflict(t("instance_changed")) from exc
-    return engine.get_instance(instance_id)
+    return instances.suspend(_admin(), instance_id, args["reason"])
 
 
 @blp.post("/instances/<int(max=2147483647):instance_id>/resume")
@@ -425,13 +417,7 @@ def suspend(args: dict[str, Any], instance_id: int) -> Any:
 @blp.doc(security=BEARER)
 def resume(instance_id: int) -> Any:
     """Resume a suspended instance; timers that fell due meanwhile fire now."""
-    who = _admin()
-    _status(who, instance_id, "suspended", "instance_not_suspended")
-    try:
-        view: InstanceView = context.engine().resume(instance_id, who.username)
-    except Conflict as exc:
-        raise Conflict(t("instance_changed")) from exc
-    return view
+    return instances.resume(_admin(), instance_id)
 
 
 @blp.post("/instances/<int(max=2147483647):instance_id>/migrate")
@@ -465,33 +451,11 @@ def retry(args: dict[str, Any], instance_id: int) -> Any:
     Only keys the failed element declares in its `retry_data` property may be given, never a
     key the application owns (status, organisations, assignee, tally, decision…): a refused
     key answers 422 naming it, and nothing changes."""
-    who = _admin()
-    _status(who, instance_id, "error", "instance_not_in_error")
-    refused = retry_refusals(instance_id, args["data"])
-    if refused is not None:
-        return refused
-    view: InstanceView = context.engine().retry(instance_id, who.username, args["data"])
-    return view
-
-
-def retry_refusals(instance_id: int, data: dict[str, Any]) -> Response | None:
-    """The 422 answer for retry data with keys that may not be corrected, else None."""
     try:
-        retry_data.check(context.read(), instance_id, data)
+        return instances.retry(_admin(), instance_id, args["data"])
     except retry_data.RetryDataRefused as refused:
         errors = instance_queries.retry_refusals(refused)
         return problem(422, t("retry_data_refused"), errors=errors)
-    return None
-
-
-def _status(who: Principal, instance_id: int, expected: str, refusal: str) -> None:
-    """NotFound (none in `who`'s scope), or Conflict saying why, unless the instance is
-    `expected`."""
-    status = instance_queries.instance_status(context.read(), instance_id, _scope(who))
-    if status is None:
-        raise NotFound(t("instance_not_found", id=instance_id))
-    if status != expected:
-        raise Conflict(t(refusal, status=t(f"instance_status_{status}")))
 
 
 def _version(row: DefinitionVersion) -> dict[str, Any]:

@@ -11,6 +11,7 @@ the version counts are of those instances."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, flash, redirect, request, url_for
@@ -18,6 +19,7 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement
 
 from engine.errors import Conflict, MigrationRefused, NotFound
+from engine.ports import InstanceView
 from web import context, diagram, instance_queries, json_input
 from web.definition_problems import problem_list
 from web.i18n import t
@@ -168,49 +170,12 @@ def _back(instance_id: int) -> Any:
     return redirect(url_for("pages.admin_instance", instance_id=instance_id))
 
 
-def _status(who: Principal, instance_id: int) -> str | None:
-    """The status of the instance if `who` administers it (else None: 404)."""
-    context.close_read()  # a fresh snapshot: the engine may just have changed it
-    return instance_queries.instance_status(context.read(), instance_id, _scope(who))
-
-
-def _act(who: Principal, instance_id: int, action: Any, expected: str, refusal: str) -> Any:
-    """Run an engine action on an instance in `who`'s scope that should be `expected`; a
-    refusal becomes a message on the instance page (`refusal`, or "changed meanwhile")."""
-    status = _status(who, instance_id)
-    if status is None:
-        abort(404)
-    if status != expected:
-        flash(t(refusal, status=t(f"instance_status_{status}")), "warning")
-        return None
-    try:
-        return action()
-    except NotFound:
-        abort(404)
-    except Conflict:
-        flash(t("instance_changed"), "warning")
-        return None
-
-
 @bp.post("/quan-tri/phien-chay/<int(max=2147483647):instance_id>/tam-dung")
 @signed_in
 def admin_suspend(instance_id: int) -> Any:
     who = admin()
     reason = request.form.get("reason", "").replace("\x00", "").strip()[:MAX_REASON]
-    engine = context.engine()
-
-    def suspend() -> bool:
-        engine.suspend(instance_id, who.username, reason)
-        return True
-
-    done = _act(
-        who,
-        instance_id,
-        suspend,
-        "active",
-        "instance_not_active",
-    )
-    if done:
+    if _done(lambda: instances.suspend(who, instance_id, reason)):
         flash(t("instance_suspended_done"), "success")
     return _back(instance_id)
 
@@ -219,15 +184,7 @@ def admin_suspend(instance_id: int) -> Any:
 @signed_in
 def admin_resume(instance_id: int) -> Any:
     who = admin()
-    engine = context.engine()
-    view = _act(
-        who,
-        instance_id,
-        lambda: engine.resume(instance_id, who.username),
-        "suspended",
-        "instance_not_suspended",
-    )
-    if view is not None:
+    if _done(lambda: instances.resume(who, instance_id)):
         flash(t("instance_resumed_done"), "success")
     return _back(instance_id)
 
@@ -266,19 +223,29 @@ def admin_retry(instance_id: int) -> Any:
         if not isinstance(data, dict):
             flash(t("retry_data_invalid"), "warning")
             return _back(instance_id)
-    engine = context.engine()
 
-    def retry() -> Any:
+    def retry() -> InstanceView | None:
         try:
-            retry_data.check(context.read(), instance_id, data)
+            return instances.retry(who, instance_id, data)
         except retry_data.RetryDataRefused as refused:
             flash(t("retry_data_refused"), "warning")
             for message in instance_queries.retry_refusals(refused).values():
                 flash(message, "warning")
             return None
-        return engine.retry(instance_id, who.username, data)
 
-    view = _act(who, instance_id, retry, "error", "instance_not_in_error")
+    view = _done(retry)
     if view is not None:
         flash(t("instance_retried_done", status=t(f"instance_status_{view.status}")), "success")
     return _back(instance_id)
+
+
+def _done(action: Callable[[], InstanceView | None]) -> InstanceView | None:
+    """What an instance service returned; a refusal becomes a message on the instance page
+    (why, or "changed meanwhile"), an instance outside the admin's scope a 404."""
+    try:
+        return action()
+    except NotFound:
+        abort(404)
+    except Conflict as exc:
+        flash(str(exc), "warning")
+        return None
