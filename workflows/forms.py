@@ -15,11 +15,14 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from engine.clock import SystemClock
 from engine.errors import InvalidTaskData
-from engine.ports import HumanTask
+from engine.ports import Clock, HumanTask
 from workflows import authority
+from workflows.calendar import TIMEZONE
 
 REQUIRED = "Trường này là bắt buộc."
+FUTURE_DATE = "Ngày quyết định không được sau ngày hôm nay."
 _MESSAGES: dict[str, str | list[Any] | dict[Any, Any]] = {
     "required": REQUIRED,
     "null": REQUIRED,
@@ -61,6 +64,12 @@ def _count(data_key: str | None = None, **metadata: Any) -> fields.Integer:
         error_messages={**_MESSAGES, "invalid": "Phải là một số nguyên."},
         metadata=metadata,
     )
+
+
+def _not_after(day: date | None, today: date | None) -> None:
+    """A decision is recorded once signed: its date cannot be later than today."""
+    if day is not None and today is not None and day > today:
+        raise ValidationError(FUTURE_DATE, "decision_date")
 
 
 def _need(data: Mapping[str, Any], *names: str) -> None:
@@ -178,8 +187,10 @@ class Decide(Schema):
             _need(data, "decision_no", "decision_date")
         if data["decision"] == "reject":
             _need(data, "reason")
+        _not_after(data.get("decision_date"), self.context_today)
 
     context_route: str | None = None
+    context_today: date | None = None
 
 
 class RecordOutsideDecision(Schema):
@@ -257,14 +268,18 @@ def describe(bpmn_id: str) -> list[FieldSpec]:
     return specs
 
 
-def load(bpmn_id: str, data: Mapping[str, Any], route: str | None = None) -> dict[str, Any]:
-    """Validate submitted data; field errors in Vietnamese, keyed as submitted."""
+def load(
+    bpmn_id: str, data: Mapping[str, Any], route: str | None = None, today: date | None = None
+) -> dict[str, Any]:
+    """Validate submitted data; field errors in Vietnamese, keyed as submitted. `today` (in
+    Vietnam) bounds a decision's date; without it the date is not checked against it."""
     form = FORMS.get(bpmn_id)
     if form is None:
         raise InvalidTaskData({"_": f"Không có biểu mẫu cho công việc {bpmn_id!r}."})
     schema = form()
     if isinstance(schema, Decide):
         schema.context_route = route
+        schema.context_today = today
     try:
         loaded: dict[str, Any] = schema.load(dict(data), unknown="exclude")
     except ValidationError as exc:
@@ -285,11 +300,15 @@ class TaskForms:
     """The engine's TaskDataValidator and FormCatalog: returns what the workflow keeps of a
     submission, and which forms a deployed user task may name."""
 
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or SystemClock()
+
     def known_forms(self) -> Collection[str]:
         return FORMS.keys()
 
     def clean(self, task: HumanTask, data: Mapping[str, Any]) -> dict[str, Any]:
-        loaded = load(task.form, data, route=task.data.get("route"))
+        today = self.clock.now().astimezone(TIMEZONE).date()
+        loaded = load(task.form, data, route=task.data.get("route"), today=today)
         for private in PRIVATE_FIELDS.get(task.form, ()):
             loaded.pop(private, None)
         return loaded

@@ -94,7 +94,7 @@ def test_a_nomination_through_three_levels_over_http(api: Api) -> None:
     walk.level("cdgdnb", {"decision": "forward"})
     walk.level(
         "cdgdvn",
-        {"decision": "award", "decision_no": "1520/QĐ-CĐGDVN", "decision_date": "2026-12-20"},
+        {"decision": "award", "decision_no": "1520/QĐ-CĐGDVN", "decision_date": "2026-11-23"},
     )
 
     detail = walk.get(f"/api/v1/nominations/{walk.nomination}", "canbo.thpt_lvt")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import TaskRow
 from tests.browser.conftest import Live, snap
+from workflows.calendar import TIMEZONE
 from workflows.demo import PASSWORD
 from workflows.models import Nomination
 
@@ -117,9 +118,17 @@ def test_a_nomination_from_proposal_to_award_in_the_browser(page: Page, live: Li
 
     sign_in(page, live, "chutich.thpt_lvt")
     page.goto(f"{live.url}/tasks/{task_id(live, 'decide')}")
+    # Told before submitting that the award is within the school union's authority.
+    expect(page.get_by_text("Danh hiệu này thuộc thẩm quyền của cấp này")).to_be_visible()
     page.get_by_label("Quyết định khen thưởng").check()
     page.get_by_label("Số quyết định").fill("52/QĐ-CĐCS")
-    page.get_by_label("Ngày quyết định").fill("2026-12-10")
+    today = live.clock.at.astimezone(TIMEZONE).date()
+    page.get_by_label("Ngày quyết định").fill((today + timedelta(days=1)).isoformat())
+    send(page)  # a decision not yet signed cannot be recorded
+    expect(page.get_by_text("Ngày quyết định không được sau ngày hôm nay.")).to_be_visible()
+    page.get_by_label("Quyết định khen thưởng").check()
+    page.get_by_label("Số quyết định").fill("52/QĐ-CĐCS")
+    page.get_by_label("Ngày quyết định").fill(today.isoformat())
     snap(page, "07-decision")
     send(page)
 

@@ -20,6 +20,22 @@ def test_a_returned_nomination_shows_the_full_missing_list_and_timeline(browser:
     assert "Rút hồ sơ" in page
 
 
+def test_each_step_shows_its_outcome_and_who_did_it_by_name(browser: Browser) -> None:
+    browser.login("canbo.thcs_ths")
+    page = browser.get(f"/nominations/{browser.nomination_id('Trần Văn Nam')}")
+    html = page.get_data(as_text=True)
+    # The appraisal sent it back: said so, and marked unlike a complete one.
+    assert 'class="outcome outcome-incomplete">Chưa đủ, trả lại bổ sung' in html
+    assert "outcome-complete" not in html
+    assert "Đã gửi hồ sơ" in text(page)
+    # The secretary by name and role at the unit, never the login name.
+    assert "Đoàn Văn Quý (Thường trực / thư ký Hội đồng TĐKT, Công đoàn Trường THCS" in html
+    assert "thuky.thcs_ths" not in html and "THCS_THS" not in text(page)
+    browser.login("thanhtra.cdgdvn")
+    passed = browser.get(f"/nominations/{browser.nomination_id('Phạm Thị Hương')}")
+    assert 'class="outcome outcome-complete">Đủ điều kiện' in passed.get_data(as_text=True)
+
+
 def test_the_timeline_never_tells_a_ballot(browser: Browser) -> None:
     browser.login("thanhtra.cdgdvn")
     page = text(browser.get(f"/nominations/{browser.nomination_id('Phạm Thị Hương')}"))

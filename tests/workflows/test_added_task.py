@@ -96,7 +96,7 @@ def test_an_added_check_task_runs_for_new_nominations_only(world: World) -> None
     assert version_of(world, before) == 1
     world.vote(before, "for", "for", "for")
     world.end_publicity(before)
-    view = world.decide(before, "award", decision_no="7/QĐ", decision_date="2026-03-20")
+    view = world.decide(before, "award", decision_no="7/QĐ", decision_date="2026-03-02")
     assert view.status == "completed"
 
 

@@ -45,7 +45,7 @@ def test_ldtt_is_decided_at_the_base_unit(world: World) -> None:
     n = world.nominate("LDTT")
     world.submit(n)
     world.pass_level(n)
-    view = world.decide(n, "award", decision_no="15/QĐ-CĐCS", decision_date="2026-03-20")
+    view = world.decide(n, "award", decision_no="15/QĐ-CĐCS", decision_date="2026-03-02")
 
     assert view.status == "completed"
     assert world.stage(n) == ("awarded", "awarded", "TRUONG_A")
@@ -71,13 +71,13 @@ def test_a_bang_khen_climbs_from_l1_through_l2_to_l3(world: World) -> None:
         assert world.stage(n) == ("open", "appraise", org)
         world.pass_level(n)
         with pytest.raises(InvalidTaskData) as refused:  # above this level's authority
-            world.decide(n, "award", decision_no="1", decision_date="2026-03-20")
+            world.decide(n, "award", decision_no="1", decision_date="2026-03-02")
         assert "vượt thẩm quyền" in refused.value.errors["decision"]
         world.decide(n, "forward")
         assert world.stage(n) == ("open", "appraise", parent)
 
     world.pass_level(n)
-    world.decide(n, "award", decision_no="2345/QĐ-CĐGDVN", decision_date="2026-04-10")
+    world.decide(n, "award", decision_no="2345/QĐ-CĐGDVN", decision_date="2026-03-02")
     assert world.stage(n) == ("awarded", "awarded", "CDGDVN")
     tallies = rows(world, Tally, n)
     assert [t.org_code for t in tallies] == ["TRUONG_A", "CDGD_NB", "CDGDVN"]
@@ -105,7 +105,7 @@ def test_an_incomplete_dossier_goes_back_with_the_whole_list(world: World) -> No
     world.submit(n)
     assert world.stage(n) == ("open", "appraise", "TRUONG_A")
     world.pass_level(n)
-    world.decide(n, "award", decision_no="16/QĐ", decision_date="2026-03-25")
+    world.decide(n, "award", decision_no="16/QĐ", decision_date="2026-03-02")
     assert world.stage(n)[0] == "awarded"
 
 
@@ -168,7 +168,7 @@ def test_a_public_comment_leads_to_a_revote_that_passes(world: World) -> None:
     world.vote(n, "for", "for", "for")
     assert world.stage(n)[1] == "publicity"
     world.end_publicity(n)  # the comment was handled: no second review
-    world.decide(n, "award", decision_no="17/QĐ", decision_date="2026-04-01")
+    world.decide(n, "award", decision_no="17/QĐ", decision_date="2026-03-02")
     assert world.stage(n)[0] == "awarded"
     assert [(t.round, t.passed) for t in rows(world, Tally, n)] == [(1, True), (2, True)]
     [comment] = rows(world, PublicComment, n)

@@ -106,7 +106,21 @@ def _task_page(
         values=values,
         errors=errors,
         names=_org_names(session, {item["org"], nomination.current_org}),
+        authority=_authority(item),
     )
+
+
+def _authority(item: dict[str, Any]) -> str:
+    """For the head's decision: whether the award is within this level's authority, as the
+    route table answered it ("decide", "forward" or "outside"; "" for other tasks)."""
+    if item["form_key"] != "decide" or item["state"] != "ready":
+        return ""
+    instance_id = context.read().scalar(select(TaskRow.instance_id).where(TaskRow.id == item["id"]))
+    if instance_id is None:
+        return ""
+    view = context.engine().get_instance(instance_id)
+    route = next((task.data.get("route") for task in view.ready_tasks if task.id == item["id"]), "")
+    return str(route or "")
 
 
 def form_data(form: str) -> tuple[dict[str, Any], dict[str, Any]]:
