@@ -26,14 +26,14 @@ def test_history_shows_each_step_in_order_and_no_vote_choice(browser: Browser) -
     actions = re.findall(r'<tr class="audit-event" data-action="([^"]+)"', page)
     assert actions[0] == "instance.started" and actions[-1] == "instance.completed"
     assert actions.count("ballot.cast") == 3
-    seqs = [int(s) for s in re.findall(r'data-action="[^"]+">\s*<td>(\d+)</td>', page)]
+    seqs = [int(s) for s in re.findall(r'data-action="[^"]+">\s*<td[^>]*>(\d+)</td>', page)]
     assert seqs == sorted(seqs) and len(seqs) == len(actions)
     assert "đã bỏ phiếu" in page
     assert "Phiếu biểu quyết" not in page and "choice" not in page
     assert "31/QĐ-CĐCS" in page  # the decision number
     assert "Thẩm định hồ sơ" in page and "Thư ký Hội đồng" in page
     assert "L1 — Cơ sở" in page
-    assert "phiên bản 1" in page and "quy định #" in page
+    assert "phiên bản 1" in page and "theo tham số phiên bản " in page  # the rule applied
     assert "3 đồng ý, 0 không đồng ý / 3 thành viên" in page
 
 

@@ -51,6 +51,15 @@ def test_csv_export_opens_with_vietnamese_text_and_is_logged(browser: Browser) -
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:4] == ["STT sự kiện", "Thời gian", "Mã hồ sơ", "Người/tập thể được đề nghị"]
     assert len(rows) == 3 and all(row[3] == "Nguyễn Thị Thu Hà" for row in rows[1:])
+    # Names where a person reads; each code in a column of its own beside them.
+    header = rows[0]
+    award, award_code = header.index("Danh hiệu"), header.index("Mã danh hiệu")
+    org, org_code = header.index("Đơn vị đề nghị"), header.index("Mã đơn vị đề nghị")
+    assert all(row[award] == "Chiến sĩ thi đua cơ sở" for row in rows[1:])
+    assert all(row[award_code] == "CSTDCS" for row in rows[1:])
+    assert all(row[org].startswith("Công đoàn Trường THCS") for row in rows[1:])
+    assert all(row[org_code] == "THCS_THS" for row in rows[1:])
+    assert {row[header.index("Tên đăng nhập")] for row in rows[1:]} <= {"canbo.thcs_ths"}
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", rows[1][1])
     with Session(browser.db) as session:
         last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()

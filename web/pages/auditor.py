@@ -18,6 +18,8 @@ from engine import audit
 from engine.models import AuditEvent, DefinitionVersion, Instance
 from web import audit_queries, context, diagram, exports
 from web.i18n import t
+from web.names import describe as describe_event
+from web.names import names
 from web.pages.common import arg, bp, label, page_number, render, signed_in, user
 from workflows.access import OVERSIGHT_ROLES, Principal, readable
 from workflows.calendar import TIMEZONE
@@ -87,29 +89,7 @@ def _history_page(nomination_id: int, template: str, view: str) -> Any:
         campaign=session.get(Campaign, row.campaign_code),
         origin=session.get(Organisation, row.origin_org),
         diagram=Markup(svg),
-        describe=describe,
     )
-
-
-def describe(event: dict[str, Any]) -> list[tuple[str, str]]:
-    """An event's data as (label, text) pairs a person can read; never a ballot's choice."""
-    if event["action"].startswith("ballot"):
-        digest = event["data"].get("hash") or event["data"].get("ballot_hash") or ""
-        return [(t("audit_ballot"), f"{t('audit_voted')} — {digest}")]
-    return [
-        (label("field", key), label(key, value) if isinstance(value, str) else _text(value))
-        for key, value in event["data"].items()
-    ]
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, dict):
-        return "; ".join(f"{label('field', k)}: {_text(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return "; ".join(_text(v) for v in value)
-    if isinstance(value, bool):
-        return t("audit_yes") if value else t("audit_no")
-    return "" if value is None else str(value)
 
 
 # --- search and exports --------------------------------------------------------------------
@@ -165,7 +145,6 @@ def audit_search() -> Any:
         values={name: arg(name) for name in (*audit_queries.SEARCH_FIELDS, "from", "to")},
         awards=session.scalars(select(Award).order_by(Award.code)).all(),
         campaigns=session.scalars(select(Campaign).order_by(Campaign.code)).all(),
-        describe=describe,
     )
 
 
@@ -182,6 +161,13 @@ HEADERS = (
     "export_role",
     "export_step_org",
     "export_data",
+    # Codes in columns of their own, beside the names above (for joining and filtering).
+    "export_award_code",
+    "export_org_code",
+    "export_campaign_code",
+    "export_username",
+    "export_step_org_code",
+    "export_action_name",
 )
 
 
@@ -189,20 +175,27 @@ def _export_rows(who: Principal, kind: str) -> list[list[Any]]:
     rows, _ = _rows(who, EXPORT_LIMIT)
     filters, _, _ = _filters()
     _log_read(who, {"view": f"export.{kind}", "filters": filters, "rows": len(rows)})
+    named = names()
     return [
         [
             row["seq"],
             row["at"].astimezone(TIMEZONE).replace(tzinfo=None),
             row["nomination"].business_key,
             row["nomination"].nominee_name,
-            row["nomination"].award_code,
-            row["nomination"].origin_org,
-            row["nomination"].campaign_code,
+            named.award(row["nomination"].award_code),
+            named.org(row["nomination"].origin_org),
+            named.campaign(row["nomination"].campaign_code),
             row["action"],
             row["actor_name"] or row["actor"],
             label("audit_role", row["lane"]) if row["lane"] else "",
+            named.org(row["org"]),
+            " | ".join(f"{k}: {v}" for k, v in describe_event(row)),
+            row["nomination"].award_code,
+            row["nomination"].origin_org,
+            row["nomination"].campaign_code,
+            row["actor"],
             row["org"] or "",
-            " | ".join(f"{k}: {v}" for k, v in describe(row)),
+            label("audit_action", row["action"]),
         ]
         for row in rows
     ]
