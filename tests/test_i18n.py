@@ -26,8 +26,8 @@ from web.i18n import (
     t,
     template,
 )
-from web.instance_queries import STATUSES
 from web.pages.processes import SCRIPT_MESSAGES
+from web.queries.instances import STATUSES
 from workflows.forms import FORMS
 from workflows.models import SUBJECTS, VOTING_MODES
 from workflows.roles import LANE_ROLES

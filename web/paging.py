@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Generic, TypedDict, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+class Page(TypedDict, Generic[T]):
+    """One page of a list, as the list endpoints return it and the pages show it."""
+
+    items: Sequence[T]
+    page: int
+    per_page: int
+    total: int
 
 
 def page_of(session: Session, query: Select[Any], page: int, per_page: int) -> dict[str, Any]:

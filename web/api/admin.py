@@ -26,12 +26,14 @@ from sqlalchemy.exc import DataError
 from engine import definitions
 from engine.errors import NotAllowed, NotFound
 from engine.models import DefinitionVersion
-from web import context, instance_queries
+from web import context
 from web.api.auth import BEARER, me
 from web.api.common import PageArgs, page_schema
 from web.api.problems import problem
 from web.i18n import t
 from web.paging import page_of
+from web.queries import definitions as definition_queries
+from web.queries import instances as instance_queries
 from web.schemas.definitions import MAX_FILES, DeployForm, DeployJson
 from web.services import instances
 from workflows import deployment, retry_data
@@ -277,7 +279,7 @@ def list_definitions() -> Any:
     """Deployed definitions with every version, newest first, and how many instances run on
     each — of the instances in the caller's scope."""
     who = _admin()
-    return instance_queries.definitions_with_versions(context.read(), _scope(who))
+    return definition_queries.definitions_with_versions(context.read(), _scope(who))
 
 
 @blp.post("/definitions")
@@ -335,7 +337,7 @@ def definition_version(key: str, number: int) -> Any:
         row = definitions.get_version(session, key, number)
     except NotFound:
         raise NotFound(t("definition_not_found", definition=key, version=number)) from None
-    uses = instance_queries.uses(session, _scope(who), row.id)[row.id]
+    uses = definition_queries.uses(session, _scope(who), row.id)[row.id]
     return {**_version(row), **uses, "files": row.sources}
 
 
@@ -351,7 +353,9 @@ def version_diff(args: dict[str, Any], key: str, number: int) -> Any:
     _admin()
     if len(key) > 100 or "\x00" in key:
         raise NotFound(t("definition_not_found", definition=key, version=number))
-    _, other, diff = instance_queries.version_diff(context.read(), key, number, args.get("against"))
+    _, other, diff = definition_queries.version_diff(
+        context.read(), key, number, args.get("against")
+    )
     empty = {
         "layout_only": False,
         "unchanged": True,
@@ -363,7 +367,7 @@ def version_diff(args: dict[str, Any], key: str, number: int) -> Any:
         "key": key,
         "version": number,
         "against": other.version if other else None,
-        **(instance_queries.diff_json(diff) if diff else empty),
+        **(definition_queries.diff_json(diff) if diff else empty),
     }
 
 

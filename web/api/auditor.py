@@ -17,11 +17,12 @@ from marshmallow import Schema, fields, validate
 
 from engine import anchoring
 from engine.errors import NotAllowed, NotFound
-from web import anchors, audit_queries, context
+from web import anchors, context
 from web.api.auth import BEARER, me
 from web.api.common import DecisionSchema, PageArgs, TallySchema, page_schema
 from web.i18n import t
 from web.paging import page_of
+from web.queries import audit as audit_queries
 from workflows.access import MAX_ID, OVERSIGHT_ROLES, Principal, readable
 from workflows.calendar import TIMEZONE
 

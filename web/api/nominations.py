@@ -13,12 +13,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from web import context, queries
+from web import context
 from web.api.auth import BEARER, me
 from web.api.common import DecisionSchema, PageArgs, TallySchema, page_schema
 from web.i18n import t
 from web.paging import page_of
-from web.queries import summaries
+from web.queries import nominations as nomination_queries
+from web.queries.nominations import Detail, summaries
 from web.services import nominations
 from workflows import orgs
 from workflows.access import nomination_filter, readable
@@ -140,11 +141,11 @@ def visible(session: Session, nomination_id: int) -> Nomination:
     return nomination
 
 
-def detail(session: Session, nomination: Nomination) -> dict[str, Any]:
-    return queries.detail(session, context.engine(), nomination, context.now())
+def detail(session: Session, nomination: Nomination) -> Detail:
+    return nomination_queries.detail(session, context.engine(), nomination, context.now())
 
 
-def fresh_detail(nomination_id: int) -> dict[str, Any]:
+def fresh_detail(nomination_id: int) -> Detail:
     """The nomination as a change just left it: a new read session, not the request's
     snapshot taken before the change."""
     context.close_read()

@@ -18,9 +18,10 @@ from marshmallow import Schema, fields, validate
 
 from engine import anchoring
 from engine.errors import NotFound
-from web import anchors, context, queries
+from web import anchors, context
 from web.api.common import PageArgs, page_schema
 from web.i18n import t
+from web.queries import board as board_queries
 from web.schemas.comments import CommentIn
 from web.services import comments
 from workflows import limits
@@ -71,7 +72,7 @@ class PublishedAnchorSchema(Schema):
 def notices(args: dict[str, Any]) -> Any:
     """Nominations in their publicity window now, the deadline first, with the working days
     left to comment. No sign-in."""
-    return queries.notices(
+    return board_queries.notices(
         context.read(),
         context.now(),
         args.get("org"),

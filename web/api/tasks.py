@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
 from engine.ports import InstanceView
-from web import context, queries
+from web import context
 from web.api import problems
 from web.api.auth import BEARER, me
 from web.api.common import PageArgs, ProblemSchema
 from web.api.nominations import OpenTask, text
 from web.i18n import t
-from web.queries import open_task
+from web.queries import inbox as inbox_queries
+from web.queries.inbox import open_task
 from web.services import tasks
 from workflows.access import MAX_ID
 from workflows.models import Nomination, Organisation
@@ -140,7 +141,7 @@ def inbox(args: dict[str, Any]) -> Any:
     filters: dict[str, Any] = {
         k: args[k] for k in ("stage", "org", "campaign", "nomination", "overdue") if k in args
     }
-    return queries.inbox(
+    return inbox_queries.inbox(
         context.read(), me(), context.now(), filters, args["page"], args["per_page"]
     )
 
@@ -155,7 +156,7 @@ def get_task(task_id: str) -> Any:
     who = me()
     if not tasks.plausible(task_id):
         raise NotFound(t("task_not_found"))
-    item = queries.my_task(context.read(), context.engine(), who, task_id, context.now())
+    item = inbox_queries.my_task(context.read(), context.engine(), who, task_id, context.now())
     if item is None:
         raise NotFound(t("task_not_found"))
     return item

@@ -3,7 +3,8 @@ when, why, how many instances run on each) with a readable difference against th
 before, and the process instances — a filtered list and one instance with its diagram
 (done, waiting and failed elements highlighted) and the suspend, resume and retry actions.
 
-Same reads as the admin API (web/instance_queries.py); changes go through the engine.
+Same reads as the admin API (web/queries/definitions.py and instances.py); changes go through
+the engine.
 Signed-in administrators only; anyone else gets 403. Instances are scoped as in the API: an
 admin sees and acts on those whose nomination is now in their subtrees (others are 404), and
 the version counts are of those instances."""
@@ -20,11 +21,13 @@ from sqlalchemy import ColumnElement
 
 from engine.errors import Conflict, MigrationRefused, NotFound
 from engine.ports import InstanceView
-from web import context, diagram, instance_queries, json_input
+from web import context, diagram, json_input
 from web.definition_problems import problem_list
 from web.i18n import t
 from web.pages.common import admin, arg, bp, definition_key, page_number, render, signed_in
 from web.paging import page_of
+from web.queries import definitions as definition_queries
+from web.queries import instances as instance_queries
 from web.services import instances
 from workflows import retry_data
 from workflows.access import Principal
@@ -48,7 +51,7 @@ def _scope(who: Principal) -> ColumnElement[bool]:
 @signed_in
 def admin_versions() -> Any:
     who = admin()
-    definitions = instance_queries.definitions_with_versions(context.read(), _scope(who))
+    definitions = definition_queries.definitions_with_versions(context.read(), _scope(who))
     return render("admin_versions.html", definitions=definitions)
 
 
@@ -60,20 +63,20 @@ def admin_version(key: str, number: int) -> Any:
     against_arg = arg("against")
     against = int(against_arg) if against_arg.isdigit() and 0 < int(against_arg) < 2**31 else None
     session = context.read()
-    row, other, diff = instance_queries.version_diff(session, key, number, against)
+    row, other, diff = definition_queries.version_diff(session, key, number, against)
     scope = _scope(who)
-    uses = instance_queries.uses(session, scope, row.id)[row.id]
+    uses = definition_queries.uses(session, scope, row.id)[row.id]
     changes = [
         {
             "kind": change.kind,
-            "title": instance_queries.change_title(change),
-            "details": [instance_queries.detail_text(d) for d in change.details],
+            "title": definition_queries.change_title(change),
+            "details": [definition_queries.detail_text(d) for d in change.details],
         }
         for change in (diff.changes if diff else [])
     ]
     numbers = [
         v["version"]
-        for d in instance_queries.definitions_with_versions(session, scope)
+        for d in definition_queries.definitions_with_versions(session, scope)
         if d["key"] == key
         for v in d["versions"]
     ]
@@ -94,7 +97,7 @@ def admin_version(key: str, number: int) -> Any:
 def admin_version_file(key: str, number: int, name: str) -> Any:
     admin()
     definition_key(key)
-    row, _, _ = instance_queries.version_diff(context.read(), key, number, number)
+    row, _, _ = definition_queries.version_diff(context.read(), key, number, number)
     text = row.sources.get(name)
     if not isinstance(text, str):
         abort(404)
@@ -137,7 +140,7 @@ def admin_instances() -> Any:
         page=page["page"],
         pages=max(1, math.ceil(page["total"] / PER_PAGE)),
         statuses=instance_queries.STATUSES,
-        definitions=instance_queries.definitions_with_versions(session, scope),
+        definitions=definition_queries.definitions_with_versions(session, scope),
         stages=TASK_STAGES,
     )
 

@@ -16,11 +16,12 @@ from sqlalchemy import select
 
 from engine import audit
 from engine.models import AuditEvent, DefinitionVersion, Instance
-from web import audit_queries, context, diagram, exports
+from web import context, diagram, exports
 from web.i18n import t
 from web.names import describe as describe_event
 from web.names import names
 from web.pages.common import arg, bp, label, page_number, render, signed_in, user
+from web.queries import audit as audit_queries
 from workflows.access import OVERSIGHT_ROLES, Principal, readable
 from workflows.calendar import TIMEZONE
 from workflows.models import Award, Campaign, Nomination, Organisation

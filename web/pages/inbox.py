@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound, Suspended
 from engine.models import Instance, TaskRow
-from web import context, queries
+from web import context
 from web.i18n import t
 from web.pages import auth
 from web.pages.common import arg, bp, me, page_number, render, signed_in, user
+from web.queries import inbox as inbox_queries
+from web.queries import nominations as nomination_queries
+from web.queries.inbox import TaskItem
 from web.services.tasks import TASK_ID_LENGTH, complete_each, complete_task
 from workflows.access import WORKING_ROLES, Principal
 from workflows.forms import FORMS
@@ -43,13 +46,13 @@ def _inbox(who: Principal) -> Any:
         "org": arg("org"),
         "overdue": _OVERDUE.get(arg("overdue")),
     }
-    page = queries.inbox(session, who, now, filters, page_number(), PER_PAGE)
+    page = inbox_queries.inbox(session, who, now, filters, page_number(), PER_PAGE)
     names = _org_names(session, {i["org"] for i in page["items"]} | who.orgs(*WORKING_ROLES))
     return render(
         "inbox.html",
         page=page,
         pages=max(1, math.ceil(page["total"] / PER_PAGE)),
-        counts=queries.stage_counts(session, who),
+        counts=inbox_queries.stage_counts(session, who),
         filters={k: arg(k) for k in ("stage", "campaign", "org", "overdue")},
         campaigns=session.execute(
             select(Campaign.code, Campaign.name).order_by(Campaign.starts.desc())
@@ -69,10 +72,10 @@ def _org_names(session: Session, codes: set[str | None]) -> dict[str, str]:
     return {code: name for code, name in rows}
 
 
-def _task_or_404(task_id: str) -> dict[str, Any]:
+def _task_or_404(task_id: str) -> TaskItem:
     if len(task_id) > TASK_ID_LENGTH or "\x00" in task_id:
         abort(404)
-    item = queries.my_task(context.read(), context.engine(), user(), task_id, context.now())
+    item = inbox_queries.my_task(context.read(), context.engine(), user(), task_id, context.now())
     if item is None:
         abort(404)
     return item
@@ -93,11 +96,11 @@ def task(task_id: str) -> Any:
 
 
 def _task_page(
-    item: dict[str, Any], values: dict[str, Any], errors: dict[str, str], status: int = 200
+    item: TaskItem, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Any:
     session = context.read()
     nomination = session.get_one(Nomination, item["nomination"]["id"])
-    dossier = queries.detail(session, context.engine(), nomination, context.now())
+    dossier = nomination_queries.detail(session, context.engine(), nomination, context.now())
     return render(
         "task.html",
         status,
@@ -110,7 +113,7 @@ def _task_page(
     )
 
 
-def _authority(item: dict[str, Any]) -> str:
+def _authority(item: TaskItem) -> str:
     """For the head's decision: whether the award is within this level's authority, as the
     route table answered it ("decide", "forward" or "outside"; "" for other tasks)."""
     if item["form_key"] != "decide" or item["state"] != "ready":
@@ -127,7 +130,7 @@ def form_data(form: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The submitted form as the task takes it, and as it was typed (to show again)."""
     data: dict[str, Any] = {}
     typed: dict[str, Any] = {}
-    for field in queries.form_of(form):
+    for field in inbox_queries.form_of(form):
         name, kind = field["name"], field["type"]
         raw = request.form.get(name, "")
         typed[name] = raw
@@ -180,7 +183,7 @@ def council(org: str) -> Any:
     if not who.holds("council", org):
         abort(404)
     session, now = context.read(), context.now()
-    page = queries.inbox(session, who, now, {"stage": "vote", "org": org}, 1, MAX_BALLOTS)
+    page = inbox_queries.inbox(session, who, now, {"stage": "vote", "org": org}, 1, MAX_BALLOTS)
     return render(
         "council.html",
         org=org,
@@ -195,7 +198,7 @@ def council_vote(org: str) -> Any:
     who = user()
     if not who.holds("council", org):
         abort(404)
-    page = queries.inbox(
+    page = inbox_queries.inbox(
         context.read(), who, context.now(), {"stage": "vote", "org": org}, 1, MAX_BALLOTS
     )
     names = {i["id"]: i["nomination"]["nominee_name"] for i in page["items"]}

@@ -9,9 +9,10 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
 from engine.errors import InvalidTaskData, NotWaiting, Suspended
-from web import context, queries
+from web import context
 from web.i18n import t
 from web.pages.common import bp, error_page, render, signed_in, user
+from web.queries import nominations as nomination_queries
 from web.services import nominations
 from workflows.access import readable
 from workflows.models import Award, Campaign, Nomination, Organisation, Person
@@ -41,8 +42,8 @@ def _nomination_page(row: Nomination) -> Any:
     who = user()
     return render(
         "nomination.html",
-        n=queries.detail(session, context.engine(), row, context.now()),
-        steps=queries.timeline(session, row.business_key),
+        n=nomination_queries.detail(session, context.engine(), row, context.now()),
+        steps=nomination_queries.timeline(session, row.business_key),
         can_withdraw=row.status == "open" and who.holds("proposer", row.origin_org),
     )
 

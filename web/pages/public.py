@@ -17,9 +17,11 @@ from flask import flash, redirect, request, url_for
 from marshmallow import ValidationError
 
 from engine.errors import NotFound
-from web import anchors, context, queries
+from web import anchors, context
 from web.i18n import t
 from web.pages.common import bp, page_number, render
+from web.queries import board as board_queries
+from web.queries.board import Notice
 from web.schemas.comments import CommentIn
 from web.services import comments
 from workflows import limits
@@ -30,7 +32,7 @@ HONEYPOT = "website"
 COMMENT_FIELDS = ("name", "phone", "address", "content")
 
 
-def _grouped(items: Iterable[dict[str, Any]]) -> list[tuple[str, list[tuple[str, list[Any]]]]]:
+def _grouped(items: Iterable[Notice]) -> list[tuple[str, list[tuple[str, list[Notice]]]]]:
     """Notices by organisation, then award, each in name order."""
     ordered = sorted(items, key=lambda n: (n["org_name"], n["award_name"], n["nominee_name"]))
     return [
@@ -48,7 +50,9 @@ def _board(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Any:
-    page = queries.notices(context.read(), context.now(), page=page_number(), per_page=PER_PAGE)
+    page = board_queries.notices(
+        context.read(), context.now(), page=page_number(), per_page=PER_PAGE
+    )
     return render(
         "board.html",
         status,

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from engine.errors import Conflict, MigrationRefused, NotFound
 from engine.models import DefinitionVersion, Instance
 from engine.ports import InstanceView
-from web import context, instance_queries
+from web import context
 from web.i18n import t
+from web.queries import instances as instance_queries
 from workflows import retry_data
 from workflows.access import Principal
 from workflows.admin_scope import instance_scope

@@ -1,10 +1,8 @@
-"""Reads behind the admin views of definition versions and process instances, shared by the
-admin API (web/api/admin.py) and the admin pages (web/pages/admin_instances.py): versions with
-how many instances use them, a version's readable difference against another, instances by
-definition, version, status, stage and organisation, and one instance with the states of its
-diagram's elements.
+"""Process instances as the admin sees them, shared by the admin API (web/api/admin.py) and
+the admin pages (web/pages/admin_instances.py): instances by definition, version, status,
+stage and organisation, and one instance with the states of its diagram's elements.
 
-Every read of instances takes the admin's scope (workflows.admin_scope.instance_scope, an SQL
+Every read takes the admin's scope (workflows.admin_scope.instance_scope, an SQL
 condition): lists and counts hold only the instances of nominations now in the admin's
 subtrees, and one out of scope is not found."""
 
@@ -12,155 +10,71 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, defer
 
-from engine import definitions
-from engine.diff import Change, Detail, VersionDiff, diff_versions
-from engine.errors import NotFound
 from engine.models import AuditEvent, DefinitionVersion, Instance, TaskRow
-from web import audit_queries
-from web.i18n import known, t
+from web import diagram
+from web.i18n import t
+from web.queries import audit
+from web.queries.audit import EventView
 from workflows.models import Nomination
 from workflows.retry_data import RetryDataRefused
 
 STATUSES = ("active", "suspended", "error", "completed")
-USE_NAMES = {
-    "active": "running",
-    "suspended": "suspended",
-    "error": "in_error",
-    "completed": "finished",
-}
-VERSION_FIELDS = ("key", "version", "process_id", "sha256", "deployed_by", "deployed_at", "comment")
 
 
-# -- versions -----------------------------------------------------------------------------
+class InstanceItem(TypedDict):
+    """A row of the instance list: the instance with its definition version, nomination
+    (None throughout for an instance without one) and the forms of its open tasks."""
+
+    id: int
+    business_key: str
+    definition_key: str
+    definition_version: int
+    status: str
+    error_element: str | None
+    error_message: str | None
+    created_at: datetime
+    updated_at: datetime
+    nomination_id: int | None
+    nominee_name: str | None
+    current_org: str | None
+    origin_org: str | None
+    stage: str | None
+    open_stages: list[str]
 
 
-def version_fields(row: DefinitionVersion) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in VERSION_FIELDS}
+class InstanceTask(TypedDict):
+    id: str
+    bpmn_id: str
+    form: str
+    title: str
+    lane: str | None
+    org_scope: str | None
+    assignee: str | None
+    created_at: datetime
+    due_at: datetime | None
 
 
-def uses(
-    session: Session, scope: ColumnElement[bool], definition_id: int | None = None
-) -> Mapping[int, dict[str, int]]:
-    """Instances in scope per version by status: running, suspended, in error, finished."""
-    query = (
-        select(Instance.definition_id, Instance.status, func.count())
-        .where(scope)
-        .group_by(Instance.definition_id, Instance.status)
-    )
-    if definition_id is not None:
-        query = query.where(Instance.definition_id == definition_id)
-    found: defaultdict[int, dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(USE_NAMES.values(), 0)
-    )
-    for version_id, status, count in session.execute(query):
-        if status in USE_NAMES:
-            found[version_id][USE_NAMES[status]] = count
-    return found
+class ElementStates(TypedDict):
+    done: list[str]
+    active: list[str]
+    error: list[str]
 
 
-def definitions_with_versions(session: Session, scope: ColumnElement[bool]) -> list[dict[str, Any]]:
-    """Every deployed definition with its versions, newest first, and how many of the
-    instances in `scope` use each (definitions are national, instances are not)."""
-    counts = uses(session, scope)
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in session.scalars(
-        select(DefinitionVersion)
-        .options(defer(DefinitionVersion.sources))
-        .order_by(DefinitionVersion.key, DefinitionVersion.version.desc())
-    ):
-        grouped[row.key].append({**version_fields(row), **counts[row.id]})
-    return [
-        {"key": key, "latest_version": versions[0]["version"], "versions": versions}
-        for key, versions in grouped.items()
-    ]
+class InstanceDetail(InstanceItem):
+    """One instance in full, with its audited history and its diagram's element states."""
 
-
-def version_diff(
-    session: Session, key: str, number: int, against: int | None = None
-) -> tuple[DefinitionVersion, DefinitionVersion | None, VersionDiff | None]:
-    """Version `number` of `key`, the one it is compared with (`against`, else the one
-    before it; None for a first version) and the difference. NotFound for either missing."""
-    row = _version(session, key, number)
-    if against is None:
-        if number <= 1:
-            return row, None, None
-        against = number - 1
-    other = _version(session, key, against)
-    return row, other, diff_versions(other.sources, row.sources)
-
-
-def _version(session: Session, key: str, number: int) -> DefinitionVersion:
-    try:
-        return definitions.get_version(session, key, number)
-    except NotFound:
-        raise NotFound(t("definition_not_found", definition=key, version=number)) from None
-
-
-def diff_json(diff: VersionDiff) -> dict[str, Any]:
-    return {
-        "layout_only": diff.layout_only,
-        "unchanged": diff.unchanged,
-        "files_added": diff.files_added,
-        "files_removed": diff.files_removed,
-        "changes": [
-            {
-                "kind": c.kind,
-                "element_id": c.element_id,
-                "element_type": c.element_type,
-                "name": c.name,
-                "file": c.file,
-                "decision": c.parent or None,
-                "details": [
-                    {"what": d.what, "property": d.key or None, "old": d.old, "new": d.new}
-                    for d in c.details
-                ],
-                "text": change_text(c),
-            }
-            for c in diff.changes
-        ],
-    }
-
-
-def change_title(change: Change) -> str:
-    """ "Added userTask «Kiểm tra» (check)", in the reader's language."""
-    name = f" «{change.name}»" if change.name else ""
-    parent = f" — {t('diff_in_decision', decision=change.parent)}" if change.parent else ""
-    kind = t(f"diff_{change.kind}")
-    return f"{kind} {_type(change.element_type)}{name} ({change.element_id}){parent}"
-
-
-def detail_text(detail: Detail) -> str:
-    key = f"diff_what_{detail.what}"
-    label = t(key) if known(key) else detail.what
-    if detail.key:
-        label = f"{label} {detail.key!r}"
-    if not detail.old:
-        return f"{label}: {_quote(detail.new)}"
-    if not detail.new:
-        return f"{label}: {_quote(detail.old)} → {t('diff_nothing')}"
-    return f"{label}: {_quote(detail.old)} → {_quote(detail.new)}"
-
-
-def change_text(change: Change) -> str:
-    lines = [change_title(change), *(detail_text(d) for d in change.details)]
-    return "\n".join(lines)
-
-
-def _type(element_type: str) -> str:
-    key = f"diff_type_{element_type}"
-    return f"{t(key)} ({element_type})" if known(key) else element_type
-
-
-def _quote(value: str) -> str:
-    return f"«{value}»"
-
-
-# -- instances ----------------------------------------------------------------------------
+    tasks: list[InstanceTask]
+    elements: ElementStates
+    path: diagram.Path
+    events: list[EventView]
+    sources: dict[str, Any]  # filename -> XML text, as deployed
+    newest_version: int | None
 
 
 def instance_query(args: Mapping[str, Any], scope: ColumnElement[bool]) -> Select[Any]:
@@ -201,7 +115,7 @@ def instance_query(args: Mapping[str, Any], scope: ColumnElement[bool]) -> Selec
     return query
 
 
-def instance_items(session: Session, instances: Sequence[Instance]) -> list[dict[str, Any]]:
+def instance_items(session: Session, instances: Sequence[Instance]) -> list[InstanceItem]:
     """The list's rows: the instance with its definition version, nomination and open tasks."""
     ids = [i.id for i in instances]
     versions = {  # a short table: one row per deploy
@@ -225,7 +139,7 @@ def instance_items(session: Session, instances: Sequence[Instance]) -> list[dict
         .order_by(TaskRow.created_at)
     ):
         stages[instance_id].append(form)
-    items = []
+    items: list[InstanceItem] = []
     for i in instances:
         nomination = nominations.get(i.business_key)
         items.append(
@@ -260,7 +174,7 @@ def instance_status(session: Session, instance_id: int, scope: ColumnElement[boo
 
 def instance_detail(
     session: Session, instance_id: int, scope: ColumnElement[bool]
-) -> dict[str, Any] | None:
+) -> InstanceDetail | None:
     """One instance as the admin sees it: its row, nomination, open tasks, audited history
     and the states of its diagram's elements; None when there is no such instance in scope."""
     instance = session.scalars(
@@ -270,13 +184,13 @@ def instance_detail(
         return None
     item = instance_items(session, [instance])[0]
     version = session.get_one(DefinitionVersion, instance.definition_id)
-    events = audit_queries.views(
+    events = audit.views(
         session,
         session.scalars(
             select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
         ),
     )
-    path = audit_queries.path_of(session, instance_id, events)
+    path = audit.path_of(session, instance_id, events)
     tasks = session.scalars(
         select(TaskRow)
         .where(TaskRow.instance_id == instance_id, TaskRow.state == "ready")

@@ -1,12 +1,13 @@
 """Reads of the audit trail shared by the auditor API and the auditor pages: events as
 readable views (person, organisation and level, process and rule versions, never a ballot's
-choice), and the SQL conditions that scope them."""
+choice), a nomination's history, the SQL conditions that scope them and the auditor's
+search."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,46 @@ from workflows.search import contains
 DONE_ACTIONS = ("task.completed", "timer.fired")
 SECRET_KEYS = frozenset({"vote", "choice"})
 HEADER_KEYS = frozenset({"bpmn_id", "lane", "org_scope"})
+
+
+class EventView(TypedDict):
+    """An audit event as a person reads it."""
+
+    seq: int
+    at: datetime
+    actor: str
+    actor_name: str | None
+    action: str
+    nomination_id: int | None
+    instance_id: int | None
+    task_id: str | None
+    bpmn_id: str | None
+    lane: str | None
+    org: str | None
+    org_level: str | None
+    data: dict[str, Any]  # the event's own payload, open by nature; never a ballot's choice
+    definition_key: str | None
+    definition_version: int | None
+    rule_id: int | None
+
+
+class History(TypedDict):
+    """A nomination's audited steps in order, with its tallies and decisions."""
+
+    nomination_id: int
+    business_key: str
+    nominee_name: str
+    award_code: str
+    origin_org: str
+    current_org: str
+    status: str
+    stage: str
+    instance_status: str | None
+    definition_key: str | None
+    definition_version: int | None
+    events: list[EventView]
+    decisions: Sequence[Decision]
+    tallies: Sequence[Tally]
 
 
 def instances(condition: ColumnElement[bool]) -> Any:
@@ -47,7 +88,7 @@ def at_org(subtree: set[str]) -> ColumnElement[bool]:
     )
 
 
-def views(session: Session, events: Iterable[AuditEvent]) -> list[dict[str, Any]]:
+def views(session: Session, events: Iterable[AuditEvent]) -> list[EventView]:
     events = list(events)
     instance_ids = {e.instance_id for e in events if e.instance_id is not None}
     instances = {
@@ -79,7 +120,7 @@ def _view(
     instances: Mapping[int, tuple[int | None, str, int]],
     names: Mapping[str, str],
     levels: Mapping[str, str],
-) -> dict[str, Any]:
+) -> EventView:
     payload = event.data
     data = payload.get("data")
     if not isinstance(data, dict):
@@ -111,9 +152,7 @@ def _view(
     }
 
 
-def path_of(
-    session: Session, instance_id: int, events: Iterable[Mapping[str, Any]]
-) -> diagram.Path:
+def path_of(session: Session, instance_id: int, events: Iterable[EventView]) -> diagram.Path:
     """How far an instance got with each element of its diagram: done (completed tasks and
     fired timers, from its audit `events` as `views` gives them, and the task projection),
     active (its open tasks) and error (the element it failed at, while in error)."""
@@ -146,7 +185,7 @@ def _rule_id(payload: Mapping[str, Any], data: Mapping[str, Any]) -> int | None:
     return None
 
 
-def history(session: Session, nomination: Nomination) -> dict[str, Any]:
+def history(session: Session, nomination: Nomination) -> History:
     """A nomination's audited steps in order, with its tallies and decisions."""
     instance = session.execute(
         select(Instance.id, Instance.status, DefinitionVersion.key, DefinitionVersion.version)
