@@ -65,7 +65,7 @@ class History(TypedDict):
     tallies: Sequence[Tally]
 
 
-def instances(condition: ColumnElement[bool]) -> Any:
+def instances(condition: ColumnElement[bool]) -> Select[int]:
     """Ids of the instances of the nominations matching `condition`."""
     return (
         select(Instance.id)

@@ -4,9 +4,9 @@ them, with the working days left to comment."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from web.paging import Page
@@ -35,7 +35,9 @@ class Notice(TypedDict):
     working_days_left: int
 
 
-def notices_query(session: Session, now: datetime, org: str | None, award: str | None) -> Any:
+def notices_query(
+    session: Session, now: datetime, org: str | None, award: str | None
+) -> Select[Nomination]:
     query = (
         select(Nomination)
         .where(

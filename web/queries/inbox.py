@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NotRequired, TypedDict
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.models import Instance, TaskRow
@@ -171,7 +171,9 @@ def task_item(row: Mapping[Any, Any], now: datetime) -> TaskItem:
     }
 
 
-def _inbox_query(who: Principal, now: datetime, filters: Mapping[str, Any]) -> Any:
+def _inbox_query(
+    who: Principal, now: datetime, filters: Mapping[str, Any]
+) -> Select[*tuple[Any, ...]]:
     query = TASKS.where(inbox_filter(who))
     if filters.get("stage"):
         query = query.where(TaskRow.form == filters["stage"])
