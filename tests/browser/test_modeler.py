@@ -84,7 +84,13 @@ def test_an_admin_adds_a_legal_check_and_new_nominations_pass_through_it(
     assert page.evaluate(SELECTED) == ["lane_secretary"]
     page.locator('.djs-context-pad .entry[data-action="lane-insert-below"]').click()
     page.evaluate(INTO_NEW_LANE, task_id)
-    task.click()
+    # bpmn-js may still be redrawing the moved task: click again until the click lands on it.
+    for _ in range(5):
+        task.click()
+        if page.evaluate(SELECTED) == [task_id]:
+            break
+        page.wait_for_timeout(200)
+    assert page.evaluate(SELECTED) == [task_id]
     panel.get_by_label("Tên").fill("Kiểm tra pháp lý")
     panel.get_by_label("Tên").press("Enter")
     panel.get_by_label("Biểu mẫu").select_option("check")
