@@ -11,8 +11,8 @@ from werkzeug.test import TestResponse
 
 from engine.models import AuditEvent, TaskRow
 from tests.api.conftest import Api
-from tests.workflows.variants import reading_award_code
-from workflows.pipeline import Nominations, Nominee, pipeline_files
+from tests.workflows.variants import a_submitted_nomination, reading_award_code
+from workflows.pipeline import pipeline_files
 
 PIPELINE = pipeline_files()
 BPMN = PIPELINE["nomination.bpmn"]
@@ -175,16 +175,7 @@ def test_an_instance_in_error_is_listed_and_retried(api: Api) -> None:
     # which the step declares an admin may do (its retry_data property).
     deployed = _upload(api, "/api/v1/definitions", reading_award_code())
     assert deployed.status_code == 201
-    nominations = Nominations(api.app.extensions["laurel.engine"])
-    nomination, view = nominations.create(
-        "canbo.thcs_ths",
-        org="THCS_THS",
-        award="LDTT",
-        campaign="NH2025-2026",
-        nominee=Nominee("individual", "Lê Thị Hồng", "Giáo viên"),
-        achievements="Hoàn thành tốt nhiệm vụ.",
-    )
-    view = nominations.complete(view.ready_tasks[0].id, "canbo.thcs_ths", {"action": "submit"})
+    nomination, view = a_submitted_nomination(api.app.extensions["laurel.engine"])
     assert view.status == "error"
 
     headers = api.headers("quantri")

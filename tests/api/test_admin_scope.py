@@ -23,10 +23,10 @@ from tests.scoped_admins import (
     instances_now_in,
 )
 from tests.workflows.test_added_task import with_legal_check
-from tests.workflows.variants import reading_award_code
+from tests.workflows.variants import a_submitted_nomination, reading_award_code
 from workflows import orgs
 from workflows.models import Nomination
-from workflows.pipeline import Nominations, Nominee, pipeline_files
+from workflows.pipeline import pipeline_files
 
 ROOT_ONLY = (
     "Chỉ quản trị hệ thống ở cấp cao nhất của cây đơn vị mới được triển khai quy trình: "
@@ -161,16 +161,7 @@ def _in_error(api: Api, declared: str | None = "award_code") -> int:
     changed = _json(reading_award_code(declared))
     deployed = _call(api, "POST", "/api/v1/definitions", "quantri", json=changed)
     assert deployed.status_code == 201
-    nominations = Nominations(api.app.extensions["laurel.engine"])
-    _, view = nominations.create(
-        "canbo.thcs_ths",
-        org="THCS_THS",
-        award="LDTT",
-        campaign="NH2025-2026",
-        nominee=Nominee("individual", "Lê Thị Hồng", "Giáo viên"),
-        achievements="Hoàn thành tốt nhiệm vụ.",
-    )
-    view = nominations.complete(view.ready_tasks[0].id, "canbo.thcs_ths", {"action": "submit"})
+    _, view = a_submitted_nomination(api.app.extensions["laurel.engine"])
     assert (view.status, view.error_element) == ("error", "enter_level")
     return view.id
 

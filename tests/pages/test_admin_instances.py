@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from engine.models import Instance, TaskRow
 from tests.pages.conftest import Browser, text
 from tests.workflows.test_added_task import with_legal_check
-from tests.workflows.variants import reading_award_code
-from workflows.pipeline import Nominations, Nominee, pipeline_files
+from tests.workflows.variants import a_submitted_nomination, reading_award_code
+from workflows.pipeline import pipeline_files
 
 PIPELINE = pipeline_files()
 NOMINEE = "Nguyễn Thị Thu Hà"  # waits for appraisal by thuky.thcs_ths
@@ -123,16 +123,7 @@ def test_suspend_stops_the_reviewer_until_resumed(browser: Browser) -> None:
 def test_retry_of_an_instance_in_error_with_corrected_data(browser: Browser) -> None:
     engine = browser.app.extensions["laurel.engine"]
     engine.deploy(reading_award_code(), deployed_by="quantri")
-    nominations = Nominations(engine)
-    _, view = nominations.create(
-        "canbo.thcs_ths",
-        org="THCS_THS",
-        award="LDTT",
-        campaign="NH2025-2026",
-        nominee=Nominee("individual", "Lê Thị Hồng", "Giáo viên"),
-        achievements="Hoàn thành tốt nhiệm vụ.",
-    )
-    view = nominations.complete(view.ready_tasks[0].id, "canbo.thcs_ths", {"action": "submit"})
+    _, view = a_submitted_nomination(engine)
     assert view.status == "error"
 
     browser.login("quantri")

@@ -20,8 +20,8 @@ from tests.scoped_admins import (
     an_instance_at,
     instances_now_in,
 )
-from tests.workflows.variants import reading_award_code
-from workflows.pipeline import Nominations, Nominee, pipeline_files
+from tests.workflows.variants import a_submitted_nomination, reading_award_code
+from workflows.pipeline import pipeline_files
 
 DEPLOY = "/quan-tri/quy-trinh/nomination/trien-khai"
 VALIDATE = "/quan-tri/quy-trinh/nomination/kiem-tra"
@@ -112,16 +112,7 @@ def test_another_schools_instance_is_not_found_on_the_pages(browser: Browser) ->
 def test_the_retry_form_names_each_key_it_refuses(browser: Browser) -> None:
     engine = browser.app.extensions["laurel.engine"]
     engine.deploy(reading_award_code(), deployed_by="quantri")
-    nominations = Nominations(engine)
-    _, view = nominations.create(
-        "canbo.thcs_ths",
-        org="THCS_THS",
-        award="LDTT",
-        campaign="NH2025-2026",
-        nominee=Nominee("individual", "Lê Thị Hồng", "Giáo viên"),
-        achievements="Hoàn thành tốt nhiệm vụ.",
-    )
-    view = nominations.complete(view.ready_tasks[0].id, "canbo.thcs_ths", {"action": "submit"})
+    _, view = a_submitted_nomination(engine)
     browser.login(add_admin(browser.db, SCHOOL_ADMIN), PASSWORD)
     path = f"/quan-tri/phien-chay/{view.id}"
     sent = '{"award_code": "LDTT", "final_status": "awarded", "assignee": "canbo.thcs_ths"}'

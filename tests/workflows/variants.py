@@ -3,7 +3,10 @@ supplies a key on retry, and one whose script reaches for another nomination's d
 
 from __future__ import annotations
 
-from workflows.pipeline import pipeline_files
+from engine.ports import InstanceView
+from engine.runtime import Engine
+from workflows.models import Nomination
+from workflows.pipeline import Nominations, Nominee, pipeline_files
 
 ENTER_LEVEL = '<bpmn:scriptTask id="enter_level" name="Tiếp nhận hồ sơ tại cấp xét">'.encode()
 
@@ -30,6 +33,22 @@ def reading_award_code(declared: str | None = "award_code") -> dict[str, bytes]:
             + b"</spiffworkflow:properties></bpmn:extensionElements>",
         )
     return {**files, "nomination.bpmn": xml}
+
+
+def a_submitted_nomination(engine: Engine) -> tuple[Nomination, InstanceView]:
+    """A new Lao động tiên tiến nomination at THCS_THS (the demo), submitted by its proposer:
+    on a `reading_award_code` version it stops in error at enter_level."""
+    nominations = Nominations(engine)
+    nomination, view = nominations.create(
+        "canbo.thcs_ths",
+        org="THCS_THS",
+        award="LDTT",
+        campaign="NH2025-2026",
+        nominee=Nominee("individual", "Lê Thị Hồng", "Giáo viên"),
+        achievements="Hoàn thành tốt nhiệm vụ.",
+    )
+    view = nominations.complete(view.ready_tasks[0].id, "canbo.thcs_ths", {"action": "submit"})
+    return nomination, view
 
 
 def opening_the_vote_with(script: str) -> dict[str, bytes]:
