@@ -29,32 +29,6 @@ class CommentRefused(Exception):
     """The nomination is not open for comments now."""
 
 
-def add_comment(
-    session: Session,
-    nomination: Nomination,
-    *,
-    name: str,
-    phone: str,
-    address: str,
-    content: str,
-    now: datetime,
-) -> PublicComment:
-    refusal = publicity.closed_reason(nomination, now)
-    if refusal is not None:
-        raise CommentRefused(refusal)
-    comment = PublicComment(
-        nomination_id=nomination.id,
-        org_code=nomination.current_org,
-        name=name,
-        phone=phone,
-        address=address,
-        content=content,
-        created_at=now,
-    )
-    session.add(comment)
-    return comment
-
-
 def open_comments(session: Session, nomination_id: int, org: str) -> int:
     """Comments received at `org` and not yet handled."""
     return (
@@ -114,9 +88,19 @@ def receive(
 ) -> PublicComment:
     """Store a checked comment with its audit event, in the caller's transaction;
     CommentRefused when the nomination's window is not open."""
-    received = add_comment(
-        session, nomination, name=name, phone=phone, address=address, content=content, now=now
+    refusal = publicity.closed_reason(nomination, now)
+    if refusal is not None:
+        raise CommentRefused(refusal)
+    received = PublicComment(
+        nomination_id=nomination.id,
+        org_code=nomination.current_org,
+        name=name,
+        phone=phone,
+        address=address,
+        content=content,
+        created_at=now,
     )
+    session.add(received)
     session.flush()
     instance_id = session.scalar(
         select(Instance.id).where(Instance.business_key == nomination.business_key)

@@ -13,7 +13,7 @@ from engine.errors import InvalidTaskData, NotAllowed
 from engine.models import AuditEvent, TaskRow
 from tests.workflows.world import World, make_world
 from workflows.calendar import TIMEZONE
-from workflows.comments import add_comment
+from workflows.comments import receive
 from workflows.models import (
     BallotBox,
     BallotReceipt,
@@ -151,7 +151,7 @@ def test_a_public_comment_leads_to_a_revote_that_passes(world: World) -> None:
     world.vote(n, "for", "for", "against")
     assert world.stage(n)[1] == "publicity"
     with Session(world.db) as session, session.begin():
-        add_comment(
+        receive(
             session,
             session.get_one(Nomination, n.id),
             name="Trần Văn Bình",
@@ -178,7 +178,7 @@ def test_a_public_comment_leads_to_a_revote_that_passes(world: World) -> None:
 def test_comments_are_refused_outside_the_window(world: World) -> None:
     n = world.nominate("LDTT")
     with Session(world.db) as session, pytest.raises(Exception, match="công khai"):
-        add_comment(
+        receive(
             session,
             session.get_one(Nomination, n.id),
             name="A",
