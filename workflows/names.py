@@ -25,3 +25,12 @@ def nominee_key(name: str) -> str:
     decomposed = unicodedata.normalize("NFD", name).lower()
     decomposed = _OLD_STYLE_TONE.sub(_second_vowel_tone, decomposed)
     return " ".join(unicodedata.normalize("NFC", decomposed).split())
+
+
+def folded(text: str) -> str:
+    """A search key that ignores case, diacritics and spacing: what a person types without
+    Vietnamese marks still finds the name ("truong thpt le van tam" finds "Trường THPT Lê
+    Văn Tám"). "đ" has no combining mark to drop, so it becomes "d" by hand."""
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split())

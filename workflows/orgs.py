@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.models import Organisation, RoleAssignment
+from workflows.names import folded
 
 LEVEL_NAMES = {
     "L1": "Cơ sở",
@@ -43,16 +46,51 @@ def ancestors(session: Session, code: str) -> list[str]:
 
 def subtree(session: Session, code: str) -> set[str]:
     """`code` and every organisation below it (an auditor's scope)."""
+    return subtrees(session, [code])
+
+
+def subtrees(session: Session, codes: Iterable[str]) -> set[str]:
+    """`codes` and every organisation below any of them, the tree read once."""
     children: dict[str | None, list[str]] = {}
     for org_code, parent in session.execute(select(Organisation.code, Organisation.parent_code)):
         children.setdefault(parent, []).append(org_code)
-    found, todo = set(), [code]
+    return _below(children, codes)
+
+
+def names_within(session: Session, roots: Iterable[str]) -> dict[str, str]:
+    """Code → name of every organisation in the subtrees of `roots`, the tree read once."""
+    rows = session.execute(select(Organisation.code, Organisation.name, Organisation.parent_code))
+    named: dict[str, str] = {}
+    children: dict[str | None, list[str]] = {}
+    for code, name, parent in rows:
+        named[code] = name
+        children.setdefault(parent, []).append(code)
+    return {code: named[code] for code in _below(children, roots) if code in named}
+
+
+def _below(children: Mapping[str | None, list[str]], roots: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    todo = list(roots)
     while todo:
         current = todo.pop()
         if current not in found:
             found.add(current)
             todo.extend(children.get(current, []))
     return found
+
+
+def by_name(named: Mapping[str, str], text: str) -> list[str]:
+    """The codes in `named` (code → name) whose names match what a person typed, whatever
+    its case and diacritics: those named exactly so if any, else those whose names contain
+    it; in name order."""
+    key = folded(text)
+    if not key:
+        return []
+    keys = {code: folded(name) for code, name in named.items()}
+    found = [code for code, k in keys.items() if k == key] or [
+        code for code, k in keys.items() if key in k
+    ]
+    return sorted(found, key=lambda code: (keys[code], code))
 
 
 def holders(session: Session, role: str, org: str) -> list[str]:

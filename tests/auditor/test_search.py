@@ -7,12 +7,14 @@ import io
 import re
 from datetime import datetime
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent
 from tests.auditor.conftest import Browser, text
+from web.pages import auditor
 
 AUDITOR = "thanhtra.cdgdvn"
 
@@ -34,6 +36,8 @@ def test_search_by_action_and_date_range_paginates(browser: Browser) -> None:
     browser.login(AUDITOR)
     page = text(browser.get("/thanh-tra/tim-kiem", query_string={"action": "ballot.cast"}))
     assert _results(page) > 0 and "Bỏ phiếu" in page
+    # The action is chosen by its name in a list, not typed as a code.
+    assert '<option value="ballot.cast" selected>Bỏ phiếu</option>' in page
     assert "Trang 1/1" in page
     everything = text(browser.get("/thanh-tra/tim-kiem"))
     assert _results(everything) == 50 and 'rel="next"' in everything
@@ -81,3 +85,110 @@ def test_xlsx_export_has_dates_as_dates(browser: Browser) -> None:
     assert all(row[7] == "ballot.cast" for row in rows[1:])
     assert any(row[3] == "Phạm Thị Hương" for row in rows[1:])
     assert all("đã bỏ phiếu" in str(row[11]) for row in rows[1:])
+
+
+# --- the organisation, chosen by name within the auditor's scope ---------------------------
+
+THCS = "Công đoàn Trường THCS Trương Hán Siêu"  # below CDGDVN, the auditor's organisation
+
+
+def _orgs_shown(page: str) -> set[str]:
+    return set(re.findall(r'<td data-label="Đơn vị">([^<]*)</td>', page))
+
+
+def _offered(page: str) -> set[str]:
+    listed = re.search(r'<datalist id="org-names">(.*?)</datalist>', page, re.S)
+    assert listed is not None
+    return set(re.findall(r'<option value="([^"]*)">', listed.group(1)))
+
+
+def _found(page: str) -> int:
+    return int(re.search(r"Tìm thấy (\d+) sự kiện", page).group(1))  # type: ignore[union-attr]
+
+
+def test_the_organisation_is_picked_by_name_and_narrows_to_it(browser: Browser) -> None:
+    browser.login(AUDITOR)
+    blank = text(browser.get("/thanh-tra/tim-kiem"))
+    offered = _offered(blank)
+    assert THCS in offered and "Công đoàn Giáo dục tỉnh Ninh Bình" in offered
+    # Only the auditor's subtree is offered, and by names: no code to type.
+    assert "Trường THPT Nguyễn Khuyến" not in offered and "Bộ Giáo dục và Đào tạo" not in offered
+    assert "THCS_THS" not in blank
+    page = text(browser.get("/thanh-tra/tim-kiem", query_string={"org": THCS}))
+    assert 0 < _found(page) < _found(blank)
+    assert _orgs_shown(page) == {THCS}
+    assert f'value="{THCS}"' in page  # the field keeps the name picked
+    # Pages and exports keep the filter.
+    assert "org=C%C3%B4ng" in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                browser.get("/thanh-tra/tim-kiem.csv", query_string={"org": THCS})
+                .get_data()
+                .decode("utf-8-sig")
+            )
+        )
+    )
+    assert len(rows) - 1 == _found(page)
+
+
+def test_a_name_typed_without_diacritics_finds_the_organisation(browser: Browser) -> None:
+    browser.login(AUDITOR)
+    exact = _found(text(browser.get("/thanh-tra/tim-kiem", query_string={"org": THCS})))
+    for typed in ("truong han sieu", "TRUONG HAN  SIEU", "thcs trương hán siêu"):
+        page = text(browser.get("/thanh-tra/tim-kiem", query_string={"org": typed}))
+        assert _found(page) == exact and _orgs_shown(page) == {THCS}, typed
+        assert f'value="{THCS}"' in page  # the field now says which organisation it found
+
+
+def test_a_part_of_several_names_finds_each_and_says_so(browser: Browser) -> None:
+    browser.login(AUDITOR)
+    page = text(browser.get("/thanh-tra/tim-kiem", query_string={"org": "cong doan truong"}))
+    assert "4 đơn vị có tên khớp" in page and "Công đoàn Trường Đại học Hoa Lư" in page
+    # The nominations of each of those units, and of no other (the L2 union's own).
+    each = [
+        _found(text(browser.get("/thanh-tra/tim-kiem", query_string={"org": name})))
+        for name in (
+            THCS,
+            "Công đoàn Trường THPT Lương Văn Tụy",
+            "Công đoàn Trường Tiểu học Đinh Tiên Hoàng",
+            "Công đoàn Trường Đại học Hoa Lư",
+        )
+    ]
+    assert _found(page) == sum(each) and all(each)
+
+
+def test_an_organisation_outside_the_scope_is_neither_offered_nor_found(browser: Browser) -> None:
+    browser.login(AUDITOR)
+    page = text(
+        browser.get("/thanh-tra/tim-kiem", query_string={"org": "Truong THPT Nguyen Khuyen"})
+    )
+    assert "Tìm thấy 0 sự kiện." in page
+    assert "Không có đơn vị nào trong phạm vi của bạn có tên khớp" in page
+    # Forced by its code in the URL, it shows nothing, as before; a code in the scope (the
+    # API's way, older links) still works.
+    forced = text(browser.get("/thanh-tra/tim-kiem", query_string={"org": "THPT_NK"}))
+    assert "Tìm thấy 0 sự kiện." in forced
+    by_code = text(browser.get("/thanh-tra/tim-kiem", query_string={"org": "THCS_THS"}))
+    assert _orgs_shown(by_code) == {THCS} and f'value="{THCS}"' in by_code
+    # The other chain's auditor finds their own school by name, and nothing of this one.
+    other = Browser(browser.app, browser.app.test_client(), browser.clock, browser.db)
+    other.login("thanhtra.sogddtnd")
+    assert THCS not in _offered(text(other.get("/thanh-tra/tim-kiem")))
+    assert "Tìm thấy 0 sự kiện." in text(
+        other.get("/thanh-tra/tim-kiem", query_string={"org": THCS})
+    )
+
+
+def test_a_large_scope_is_searched_by_name_rather_than_listed_whole(
+    browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(auditor, "ORG_LIST_MAX", 3)  # a province has hundreds
+    browser.login(AUDITOR)
+    assert _offered(text(browser.get("/thanh-tra/tim-kiem"))) == set()
+    page = text(browser.get("/thanh-tra/tim-kiem", query_string={"org": "truong t"}))
+    assert _offered(page) == {
+        THCS,
+        "Công đoàn Trường THPT Lương Văn Tụy",
+        "Công đoàn Trường Tiểu học Đinh Tiên Hoàng",
+    }

@@ -7,6 +7,7 @@ themselves logged (`record.read`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -22,9 +23,11 @@ from web.names import describe as describe_event
 from web.names import names
 from web.pages.common import arg, bp, label, page_number, render, signed_in, user
 from web.queries import audit as audit_queries
+from workflows import orgs
 from workflows.access import OVERSIGHT_ROLES, Principal, readable
 from workflows.calendar import TIMEZONE
 from workflows.models import Award, Campaign, Nomination, Organisation
+from workflows.names import folded
 
 PER_PAGE = 50
 EXPORT_LIMIT = 50_000
@@ -96,9 +99,61 @@ def _history_page(nomination_id: int, template: str, view: str) -> Any:
 # --- search and exports --------------------------------------------------------------------
 
 
-def _filters() -> tuple[dict[str, str], datetime | None, datetime | None]:
-    filters = {name: arg(name) for name in audit_queries.SEARCH_FIELDS if arg(name)}
-    return filters, _day(arg("from")), _day(arg("to"), next_day=True)
+ORG_LIST_MAX = 500  # a scope this small is offered whole by name; a larger one is searched
+ORG_MATCHES_SHOWN = 10
+MAX_ORG_TEXT = 300  # an organisation's longest name
+
+
+@dataclass(frozen=True)
+class OrgFilter:
+    """The organisation field: what it shows, the organisations it matched in the person's
+    scope (by name), the origins it lets through (None: no filter; empty: nothing) and the
+    names the field offers."""
+
+    shown: str
+    matched: list[str]
+    origins: set[str] | None
+    choices: list[str]
+
+
+@dataclass(frozen=True)
+class Filters:
+    fields: dict[str, str]
+    since: datetime | None
+    until: datetime | None
+    org: OrgFilter
+
+
+def _filters(who: Principal) -> Filters:
+    fields = {name: arg(name) for name in audit_queries.SEARCH_FIELDS if arg(name)}
+    org = _org_filter(who, _org_text())
+    if org.shown:
+        fields["org"] = org.shown
+    return Filters(fields, _day(arg("from")), _day(arg("to"), next_day=True), org)
+
+
+def _org_text() -> str:
+    value = request.values.get("org", "")
+    return "" if len(value) > MAX_ORG_TEXT or "\x00" in value else value.strip()
+
+
+def _org_filter(who: Principal, typed: str) -> OrgFilter:
+    """Organisations are chosen by name, within the person's scope only; a code (the API's
+    way, and older links') is still taken, and one outside the scope matches nothing."""
+    session = context.read()
+    named = orgs.names_within(session, who.orgs(*OVERSIGHT_ROLES))
+    if not typed:
+        return OrgFilter("", [], None, _choices(named, []))
+    matched = [typed] if typed in named else orgs.by_name(named, typed)
+    shown = named[matched[0]] if len(matched) == 1 else typed
+    origins = orgs.subtrees(session, matched) if matched else set()
+    return OrgFilter(shown, [named[c] for c in matched], origins, _choices(named, matched))
+
+
+def _choices(named: dict[str, str], matched: list[str]) -> list[str]:
+    """The names the field lists: the whole scope when small, else what the text matched."""
+    codes = list(named) if len(named) <= ORG_LIST_MAX else matched[:ORG_LIST_MAX]
+    return sorted({named[c] for c in codes}, key=lambda name: (folded(name), name))
 
 
 def _day(text: str, next_day: bool = False) -> datetime | None:
@@ -114,10 +169,13 @@ def _day(text: str, next_day: bool = False) -> datetime | None:
     return None
 
 
-def _rows(who: Principal, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+def _rows(
+    who: Principal, filters: Filters, limit: int, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
     session = context.read()
-    filters, since, until = _filters()
-    query = audit_queries.search_query(session, who, filters, since, until)
+    query = audit_queries.search_query(
+        session, who, filters.fields, filters.since, filters.until, filters.org.origins
+    )
     total = len(session.execute(query.with_only_columns(AuditEvent.seq)).all())
     found = session.execute(query.limit(limit).offset(offset)).all()
     views = audit_queries.views(session, [event for event, _ in found])
@@ -133,9 +191,13 @@ def _rows(who: Principal, limit: int, offset: int = 0) -> tuple[list[dict[str, A
 def audit_search() -> Any:
     who = overseer()
     page = page_number()
-    rows, total = _rows(who, PER_PAGE, (page - 1) * PER_PAGE)
+    filters = _filters(who)
+    rows, total = _rows(who, filters, PER_PAGE, (page - 1) * PER_PAGE)
     session = context.read()
     query = {k: v for k, v in request.args.items() if k != "page" and v}
+    if filters.org.shown:
+        query["org"] = filters.org.shown  # links carry the name the field shows
+    values = {name: arg(name) for name in (*audit_queries.SEARCH_FIELDS, "from", "to")}
     return render(
         "audit_search.html",
         rows=rows,
@@ -143,9 +205,12 @@ def audit_search() -> Any:
         page=page,
         pages=max(1, (total + PER_PAGE - 1) // PER_PAGE),
         query=query,
-        values={name: arg(name) for name in (*audit_queries.SEARCH_FIELDS, "from", "to")},
+        values={**values, "org": filters.org.shown},
+        org=filters.org,
+        org_matches_shown=ORG_MATCHES_SHOWN,
         awards=session.scalars(select(Award).order_by(Award.code)).all(),
         campaigns=session.scalars(select(Campaign).order_by(Campaign.code)).all(),
+        actions=audit_queries.NOMINATION_ACTIONS,
     )
 
 
@@ -173,9 +238,9 @@ HEADERS = (
 
 
 def _export_rows(who: Principal, kind: str) -> list[list[Any]]:
-    rows, _ = _rows(who, EXPORT_LIMIT)
-    filters, _, _ = _filters()
-    _log_read(who, {"view": f"export.{kind}", "filters": filters, "rows": len(rows)})
+    filters = _filters(who)
+    rows, _ = _rows(who, filters, EXPORT_LIMIT)
+    _log_read(who, {"view": f"export.{kind}", "filters": filters.fields, "rows": len(rows)})
     named = names()
     return [
         [

@@ -5,7 +5,7 @@ search."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -252,6 +252,21 @@ def events_query(session: Session, who: Principal, args: Mapping[str, Any]) -> S
 # --- the auditor pages' search -----------------------------------------------------------
 
 SEARCH_FIELDS = ("nominee", "award", "org", "campaign", "decision_no", "person", "action")
+# What happens to a nomination, as the search offers it (its events are the ones searched).
+NOMINATION_ACTIONS = (
+    "instance.started",
+    "task.completed",
+    "ballot.cast",
+    "comment.received",
+    "timer.fired",
+    "message.delivered",
+    "instance.completed",
+    "instance.suspended",
+    "instance.resumed",
+    "instance.error",
+    "instance.retried",
+    "instance.migrated",
+)
 
 
 def search_query(
@@ -260,9 +275,11 @@ def search_query(
     filters: Mapping[str, str],
     since: datetime | None = None,
     until: datetime | None = None,
+    origins: Collection[str] | None = None,
 ) -> Select[AuditEvent, Nomination]:
     """Events of the nominations in `who`'s scope, with their nomination, in chain order,
-    narrowed by the nomination's and the event's fields (text filters match parts)."""
+    narrowed by the nomination's and the event's fields (text filters match parts) and, when
+    `origins` is given, to the nominations started at one of those organisations."""
     query = (
         select(AuditEvent, Nomination)
         .join(Instance, Instance.id == AuditEvent.instance_id)
@@ -274,8 +291,8 @@ def search_query(
         query = query.where(contains(Nomination.nominee_name, filters["nominee"]))
     if filters.get("award"):
         query = query.where(Nomination.award_code == filters["award"])
-    if filters.get("org"):
-        query = query.where(Nomination.origin_org.in_(orgs.subtree(session, filters["org"])))
+    if origins is not None:
+        query = query.where(Nomination.origin_org.in_(origins))
     if filters.get("campaign"):
         query = query.where(Nomination.campaign_code == filters["campaign"])
     if filters.get("decision_no"):
