@@ -95,3 +95,15 @@ def test_the_openapi_document_and_its_page(api: Api) -> None:
     page = api.client.get("/api/v1/docs")
     assert page.status_code == 200 and b"swagger" in page.data.lower()
     assert api.client.get("/api/v1/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_username_with_a_nul_is_refused_at_its_field(api: Api) -> None:
+    # PostgreSQL cannot store a NUL: it answered 500 before.
+    refused = api.client.post(
+        "/api/v1/auth/token", json={"username": "thuky.cdgdnb\x00", "password": "sai"}
+    )
+    assert refused.status_code == 422 and set(refused.get_json()["errors"]) == {"username"}
+    spaced = api.client.post(
+        "/api/v1/auth/token", json={"username": " thuky.cdgdnb ", "password": "laurel-demo"}
+    )
+    assert spaced.status_code == 201

@@ -120,6 +120,21 @@ def test_suspend_stops_the_reviewer_until_resumed(browser: Browser) -> None:
     assert "Đã hoàn thành công việc." in _page(reviewer, "/")
 
 
+def test_a_suspend_reason_is_read_as_the_api_reads_it(browser: Browser) -> None:
+    reviewer = Browser(browser.app, browser.app.test_client(), browser.clock, browser.db)
+    reviewer.login("thuky.thcs_ths")
+    path = f"/quan-tri/phien-chay/{_instance_of(browser, reviewer.task_id(NOMINEE, 'appraise'))}"
+    browser.login("quantri")
+    browser.post(f"{path}/tam-dung", {"reason": "x" * 2001}, path)
+    page = _page(browser, path)
+    assert "Lý do tạm dừng dài quá 2000 ký tự; phiên chạy chưa được tạm dừng." in page
+    assert "Đang chạy" in page
+    # A NUL (PostgreSQL cannot store one) is dropped, as the page always did.
+    browser.post(f"{path}/tam-dung", {"reason": " Xác minh\x00 lại "}, path)
+    page = _page(browser, path)
+    assert "Đã tạm dừng phiên chạy." in page and "— Xác minh lại" in page
+
+
 def test_retry_of_an_instance_in_error_with_corrected_data(browser: Browser) -> None:
     engine = browser.app.extensions["laurel.engine"]
     engine.deploy(reading_award_code(), deployed_by="quantri")
@@ -134,7 +149,7 @@ def test_retry_of_an_instance_in_error_with_corrected_data(browser: Browser) -> 
     assert "Khóa được phép sửa ở bước enter_level (thuộc tính retry_data): award_code." in page
     assert "error" in _element_class(page, "enter_level").split()
 
-    for typed in ("[1, 2", '{"a":' * 5000 + "1" + "}" * 5000):
+    for typed in ("[1, 2", '{"a":' * 5000 + "1" + "}" * 5000, '{"award_code": "LD\x00TT"}'):
         browser.post(f"{path}/chay-lai", {"data": typed}, path)
         assert "Dữ liệu sửa phải là một đối tượng JSON" in _page(browser, path)
     browser.post(f"{path}/chay-lai", {"data": '{"award_code": "LDTT"}'}, path)

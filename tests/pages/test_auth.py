@@ -127,3 +127,18 @@ def test_the_session_cookie_is_secure_outside_testing(
     browser.app.config["TESTING"] = False
     cookie = browser.get("/dang-nhap").headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_credentials_the_api_would_refuse_are_a_wrong_login_not_an_error(
+    browser: Browser,
+) -> None:
+    # Through the API's schema: blank, too long or with a NUL (which PostgreSQL cannot
+    # take: a 500 before) are refused as a wrong password is, and the form is shown again.
+    for username in ("thuky.thcs_ths\x00", "a" * 101, "", "   "):
+        response = browser.login(username)
+        assert response.status_code == 401, repr(username)
+        assert "Sai tên đăng nhập hoặc mật khẩu." in text(response)
+    assert browser.login("thuky.thcs_ths", "x" * 201).status_code == 401
+    # Spaces typed around the username are not part of it.
+    signed_in = browser.login("  thuky.thcs_ths ")
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"

@@ -76,3 +76,13 @@ def test_a_nomination_not_in_publicity_takes_no_comment(browser: Browser) -> Non
     assert response.status_code == 302
     assert "Không có hồ sơ đang công khai" in text(browser.get("/cong-khai"))
     assert _comments(browser) == 0
+
+
+def test_a_nul_typed_in_a_comment_is_dropped(browser: Browser) -> None:
+    nomination = browser.nomination_id("Đỗ Thị Mai Anh")
+    typed = {**COMMENT, "name": "Nguyễn\x00 Văn Bình", "content": COMMENT["content"] + "\x00"}
+    response = browser.post(f"/cong-khai/{nomination}/y-kien", typed, csrf_from="/cong-khai")
+    assert response.status_code == 302  # PostgreSQL refused the NUL: a 500 before
+    with Session(browser.db) as session:
+        stored = session.scalars(select(PublicComment)).one()
+    assert (stored.name, stored.content) == ("Nguyễn Văn Bình", COMMENT["content"])

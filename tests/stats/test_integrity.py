@@ -62,6 +62,23 @@ def test_a_bad_anchor_line_is_refused(browser: Browser) -> None:
     response = browser.post(PAGE, {"anchors": "not json"})
     assert response.status_code == 400
     assert "Dòng 1 không phải là một mốc hợp lệ." in text(response)
+    nul = browser.post(PAGE, {"anchors": '{"seq": 1\x00}'})
+    assert nul.status_code == 400 and "Dòng 1 không phải" in text(nul)
+
+
+def test_anchors_past_the_limit_are_refused_pasted_or_uploaded(browser: Browser) -> None:
+    browser.login(AUDITOR)
+    too_big = "\n" * 1_000_001
+    pasted = browser.post(PAGE, {"anchors": too_big})
+    assert pasted.status_code == 400
+    assert "Tệp quá lớn." in text(pasted)
+    data = {
+        "anchors": "",
+        "file": (io.BytesIO(too_big.encode()), "anchors.jsonl"),
+        "csrf_token": browser.csrf(PAGE),
+    }
+    uploaded = browser.client.post(PAGE, data=data, content_type="multipart/form-data")
+    assert uploaded.status_code == 400 and "Tệp quá lớn." in text(uploaded)
 
 
 def test_a_post_without_the_csrf_token_is_refused(browser: Browser) -> None:

@@ -35,6 +35,8 @@ from web.paging import page_of
 from web.queries import definitions as definition_queries
 from web.queries import instances as instance_queries
 from web.schemas.definitions import MAX_FILES, DeployForm, DeployJson
+from web.schemas.instances import RetryArgs, SuspendArgs
+from web.schemas.text import NO_NUL
 from web.services import instances
 from workflows import deployment, retry_data
 from workflows.access import Principal
@@ -100,11 +102,8 @@ class ValidSchema(Schema):
     process_id = fields.String(required=True)
 
 
-_NO_NUL = validate.Regexp(r"^[^\x00]*$", error="NUL is not allowed.")
-
-
 def _text_arg() -> fields.String:
-    return fields.String(validate=[validate.Length(max=100), _NO_NUL])
+    return fields.String(validate=[validate.Length(max=100), NO_NUL])
 
 
 class InstanceArgs(PageArgs):
@@ -115,11 +114,11 @@ class InstanceArgs(PageArgs):
     )
     business_key = _text_arg()
     stage = fields.String(
-        validate=[validate.Length(max=200), _NO_NUL],
+        validate=[validate.Length(max=200), NO_NUL],
         metadata={"description": "The form or BPMN id of an open task, or the nomination's stage"},
     )
     org = fields.String(
-        validate=[validate.Length(max=100), _NO_NUL],
+        validate=[validate.Length(max=100), NO_NUL],
         metadata={"description": "The nomination's current or origin organisation"},
     )
 
@@ -184,10 +183,6 @@ class MigrateArgs(Schema):
     )
 
 
-class SuspendArgs(Schema):
-    reason = fields.String(load_default="", validate=[validate.Length(max=2000), _NO_NUL])
-
-
 class DetailSchema(Schema):
     what = fields.String(required=True)
     property = fields.String(allow_none=True)
@@ -221,14 +216,6 @@ class DiffArgs(Schema):
     against = fields.Integer(
         validate=validate.Range(min=1, max=2147483647),
         metadata={"description": "The version to compare with; the previous one by default"},
-    )
-
-
-class RetryArgs(Schema):
-    data = fields.Dict(
-        keys=fields.String(),
-        load_default=dict,
-        metadata={"description": "Corrected data merged into the failed task"},
     )
 
 

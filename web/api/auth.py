@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import g, request
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from web import context
 from web.i18n import t
+from web.schemas.auth import Credentials
 from workflows import auth, limits
 from workflows.access import Principal, principal
 from workflows.orgs import get_org
@@ -38,11 +39,6 @@ def me() -> Principal:
         g.laurel_principal = who
     who_: Principal = g.laurel_principal
     return who_
-
-
-class Credentials(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class TokenSchema(Schema):

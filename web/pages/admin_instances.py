@@ -17,17 +17,20 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, request, url_for
 from markupsafe import Markup
+from marshmallow import ValidationError
 from sqlalchemy import ColumnElement
 
 from engine.errors import Conflict, MigrationRefused, NotFound
 from engine.ports import InstanceView
-from web import context, diagram, json_input
+from web import context, diagram
 from web.definition_problems import problem_list
 from web.i18n import t
 from web.pages.common import admin, arg, bp, definition_key, page_number, render, signed_in
 from web.paging import page_of
 from web.queries import definitions as definition_queries
 from web.queries import instances as instance_queries
+from web.schemas.instances import MAX_REASON, MAX_RETRY_DATA, RetryForm, SuspendArgs
+from web.schemas.text import without_nul
 from web.services import instances
 from workflows import retry_data
 from workflows.access import Principal
@@ -35,8 +38,6 @@ from workflows.admin_scope import instance_scope
 from workflows.pipeline import TASK_STAGES
 
 PER_PAGE = 30
-MAX_REASON = 2000
-MAX_RETRY_DATA = 20_000
 FILTERS = ("definition", "version", "status", "stage", "org", "business_key")
 
 
@@ -177,8 +178,13 @@ def _back(instance_id: int) -> Any:
 @signed_in
 def admin_suspend(instance_id: int) -> Any:
     who = admin()
-    reason = request.form.get("reason", "").replace("\x00", "").strip()[:MAX_REASON]
-    if _done(lambda: instances.suspend(who, instance_id, reason)):
+    try:
+        # NULs are dropped, as the page always has; the API refuses them instead.
+        args = SuspendArgs().load({"reason": without_nul(request.form.get("reason", "")).strip()})
+    except ValidationError:
+        flash(t("instance_reason_too_long", most=MAX_REASON), "warning")
+        return _back(instance_id)
+    if _done(lambda: instances.suspend(who, instance_id, args["reason"])):
         flash(t("instance_suspended_done"), "success")
     return _back(instance_id)
 
@@ -214,18 +220,12 @@ def admin_migrate(instance_id: int) -> Any:
 @signed_in
 def admin_retry(instance_id: int) -> Any:
     who = admin()
-    raw = request.form.get("data", "").strip()
-    data: Any = {}
-    if raw:
-        try:
-            data = (
-                json_input.loads(raw) if len(raw) <= MAX_RETRY_DATA and "\x00" not in raw else None
-            )
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            flash(t("retry_data_invalid"), "warning")
-            return _back(instance_id)
+    try:
+        data = RetryForm().load({"data": request.form.get("data", "")})["data"]
+    except ValidationError as refused:
+        messages: Any = refused.normalized_messages()  # type: ignore[no-untyped-call]
+        flash(str(messages["data"][0]), "warning")
+        return _back(instance_id)
 
     def retry() -> InstanceView | None:
         try:

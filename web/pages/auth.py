@@ -9,11 +9,14 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import flash, redirect, request, session, url_for
+from marshmallow import ValidationError
 from werkzeug.urls import iri_to_uri
 
 from web import context
 from web.i18n import t
 from web.pages.common import bp, me, render
+from web.schemas.auth import Credentials
+from web.schemas.text import without_nul
 from workflows import auth, limits
 from workflows.access import Principal, principal
 
@@ -84,13 +87,22 @@ def login() -> Any:
     next_url = _safe_next(request.values.get("next", ""))
     if request.method == "GET":
         return render("login.html", next_url=next_url, username="", error=None)
-    username = request.form.get("username", "").strip()[:MAX_CREDENTIAL]
-    password = request.form.get("password", "")[:MAX_CREDENTIAL]
+    typed = {name: request.form.get(name, "") for name in ("username", "password")}
+    username = without_nul(typed["username"]).strip()[:MAX_CREDENTIAL]  # shown again
     error = None
     try:
+        # Credentials the API would refuse (blank, too long, a NUL) are refused as a wrong
+        # password is: a login form tells nobody which part was wrong.
+        credentials = Credentials().load(typed)
         client = limits.client_key(request.remote_addr)
-        issued = auth.login(context.write, username, password, client, context.now())
-    except auth.LoginRefused:
+        issued = auth.login(
+            context.write,
+            credentials["username"],
+            credentials["password"],
+            client,
+            context.now(),
+        )
+    except (ValidationError, auth.LoginRefused):
         error, status = t("login_refused"), 401
     except auth.TooManyAttempts as exc:
         error, status = t("too_many_attempts", count=exc.retry_after_s), 429
@@ -101,7 +113,7 @@ def login() -> Any:
     if chosen:
         session["lang"] = chosen
     session["token"] = issued.token
-    return redirect(next_url or home_of(principal(context.read(), username)))
+    return redirect(next_url or home_of(principal(context.read(), credentials["username"])))
 
 
 @bp.post("/dang-xuat")

@@ -8,46 +8,34 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from marshmallow import ValidationError
 
-from engine import anchoring, audit
+from engine import audit
 from web import anchors as anchor_check
-from web.i18n import t
 from web.pages.common import bp, render, signed_in
 from web.pages.stats import overseer
-
-MAX_ANCHORS_BYTES = 1_000_000
-
-
-def _anchors(text: str) -> list[audit.Anchor]:
-    """The anchors in JSON-lines `text`; ValueError names the first line that is not one."""
-    anchors = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            anchors.append(anchoring.parse_line(line))
-        except ValueError as exc:
-            raise ValueError(t("integrity_bad_anchor", line=number)) from exc
-    return anchors
+from web.schemas.anchors import MAX_ANCHORS_BYTES, AnchorsForm
 
 
 def _submitted() -> str:
+    """The anchors' text: the uploaded file's (read no further than the limit), else the
+    pasted text's."""
     upload = request.files.get("file")
     if upload is not None and upload.filename:
         data = upload.stream.read(MAX_ANCHORS_BYTES + 1)
-        if len(data) > MAX_ANCHORS_BYTES:
-            raise ValueError(t("integrity_too_big"))
         return data.decode("utf-8", errors="replace")
-    return request.form.get("anchors", "")[:MAX_ANCHORS_BYTES]
+    return request.form.get("anchors", "")
 
 
-def _page(anchors_text: str = "", error: str = "", status: int = 200) -> Any:
+def _page(anchors_text: str = "", status: int = 200) -> Any:
     anchors: list[audit.Anchor] = []
-    if anchors_text and not error:
-        try:
-            anchors = _anchors(anchors_text)
-        except ValueError as exc:
-            error, status = str(exc), 400
+    error = ""
+    try:
+        anchors = AnchorsForm().load({"anchors": anchors_text})["anchors"]
+    except ValidationError as exc:
+        messages: Any = exc.normalized_messages()  # type: ignore[no-untyped-call]
+        error, status = str(messages["anchors"][0]), 400
+        anchors_text = anchors_text[:MAX_ANCHORS_BYTES]
     checked = anchor_check.check(anchors)
     return render(
         "integrity.html",
@@ -73,8 +61,4 @@ def integrity() -> Any:
 @signed_in
 def integrity_check() -> Any:
     overseer()
-    try:
-        text = _submitted()
-    except ValueError as exc:
-        return _page(error=str(exc), status=400)
-    return _page(text)
+    return _page(_submitted())

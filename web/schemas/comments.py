@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, fields, post_load, pre_load, validate
 
 from web.i18n import t
+from web.schemas.text import without_nul
 
 # Digits after an optional +84 or 0, spaces allowed between them. A pattern marshmallow
 # checks and the OpenAPI document states, so generated clients validate the same way.
@@ -48,6 +49,13 @@ class CommentIn(Schema):
     )
     address = fields.String(required=True, validate=_text(2, 200))
     content = fields.String(required=True, validate=_text(10, 5000))
+
+    @pre_load
+    def drop_nul(self, data: Any, **_: Any) -> Any:
+        # PostgreSQL cannot store a NUL; a person never means one, so it is dropped.
+        if not isinstance(data, dict):
+            return data
+        return {k: without_nul(v) if isinstance(v, str) else v for k, v in data.items()}
 
     @post_load
     def tidy(self, data: dict[str, str], **_: Any) -> dict[str, str]:
