@@ -52,3 +52,18 @@ def one_at_a_time(session: Session, lock_class: int, key: str) -> None:
     digest = hashlib.sha256(key.encode()).digest()
     signed = int.from_bytes(digest[:4], "big", signed=True)  # the lock's int4 key
     session.execute(_ADVISORY_LOCK, {"c": lock_class, "k": signed})
+
+
+# --- Files (issue 13): sizes checked while an upload streams in, never after -----------------
+
+MIB = 1024 * 1024
+MAX_FILE_BYTES = 20 * MIB  # one file
+MAX_NOMINATION_BYTES = 100 * MIB  # every file of one nomination together
+# DOCX and XLSX are zip archives: judged from the archive's directory, never by extracting.
+# Real Office files stay far inside these (a few hundred entries, ratios of 5 to 30); a zip
+# bomb needs a huge total or ratio to do harm.
+MAX_ZIP_ENTRIES = 5_000
+MAX_ZIP_UNCOMPRESSED_BYTES = 300 * MIB
+MAX_ZIP_RATIO = 100  # uncompressed over compressed, the whole archive
+MAX_ZIP_ENTRY_RATIO = 200  # one entry, once it unpacks to more than a MiB
+MAX_FILE_NAME = 200  # characters, the extension kept

@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models import Base
@@ -212,6 +212,25 @@ class PublicComment(Base):
     created_at: Mapped[datetime]
     handling: Mapped[str | None] = mapped_column(String(20))  # dismiss | revote | reject
     handled_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Attachment(Base):
+    """A file attached to a nomination. Its content is the blob stored under `sha256` in
+    the file storage (workflows.files), kept once however often it is attached; the
+    audit event that added it carries the same digest."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Nullable so that a proposal's own files can hang off a proposal_id column beside it.
+    nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(255))  # as sent, cleaned (intake.clean_name)
+    org_code: Mapped[str] = mapped_column(String(50))  # where the person adding it acted
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[datetime]
 
 
 class Decision(Base):

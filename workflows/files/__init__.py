@@ -1,0 +1,2 @@
+"""Files: content-addressed storage (storage), taking an upload in (intake), and a
+nomination's attachments with their audit trail (attachments)."""

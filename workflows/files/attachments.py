@@ -1,0 +1,170 @@
+"""A nomination's files: who may add one and when, the per-nomination total, and the row
+with its audit event, written in the caller's transaction.
+
+The proposer of the unit that opened the nomination adds files while the dossier is in
+the unit's hands (being prepared, or returned as incomplete): the nomination is open and
+waiting at `prepare_dossier`. Anyone who may read the nomination may read its files.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.models import Instance
+from workflows import limits
+from workflows.access import OVERSIGHT_ROLES, Principal, oversees
+from workflows.files.intake import Checked, Refused
+from workflows.models import Attachment, Nomination
+
+EDITABLE_STAGE = "prepare_dossier"
+ADDED = "file.added"
+
+
+def may_add(who: Principal, nomination: Nomination) -> bool:
+    return who.holds("proposer", nomination.origin_org) and _editable(nomination)
+
+
+def check_may_add(who: Principal, nomination: Nomination) -> None:
+    """Refused unless `who` may add a file to `nomination` now."""
+    if not who.holds("proposer", nomination.origin_org):
+        raise Refused("file_not_proposer")
+    if not _editable(nomination):
+        raise Refused("file_not_editable")
+
+
+def _editable(nomination: Nomination) -> bool:
+    return nomination.status == "open" and nomination.stage == EDITABLE_STAGE
+
+
+def of_nomination(session: Session, nomination_id: int) -> list[Attachment]:
+    """The nomination's files, oldest first."""
+    return list(
+        session.scalars(
+            select(Attachment)
+            .where(Attachment.nomination_id == nomination_id)
+            .order_by(Attachment.id)
+        )
+    )
+
+
+def total_size(session: Session, nomination_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Attachment.size), 0)).where(
+                Attachment.nomination_id == nomination_id
+            )
+        )
+        or 0
+    )
+
+
+def check_room(session: Session, nomination_id: int, file: Checked) -> None:
+    """Refused if `file` is already attached, or would take the nomination's files past
+    their total."""
+    same = session.scalar(
+        select(Attachment.name).where(
+            Attachment.nomination_id == nomination_id, Attachment.sha256 == file.sha256
+        )
+    )
+    if same is not None:
+        raise Refused("file_duplicate", name=same)
+    used = total_size(session, nomination_id)
+    if used + file.size > limits.MAX_NOMINATION_BYTES:
+        raise _over_total(used)
+
+
+def _over_total(used: int) -> Refused:
+    return Refused(
+        "file_total_exceeded",
+        most=limits.MAX_NOMINATION_BYTES // limits.MIB,
+        used=round(used / limits.MIB, 1),
+    )
+
+
+def record(
+    session: Session, who: Principal, nomination: Nomination, file: Checked, now: datetime
+) -> Attachment:
+    """The attachment row and its audit event (with the blob's sha256), in the caller's
+    transaction; the blob must already be stored. The rules are checked again once the
+    audit chain is held, which serialises this with every other writer (the engine's
+    submit, another upload): nothing slips in between the check and the commit."""
+    row = Attachment(
+        nomination_id=nomination.id,
+        sha256=file.sha256,
+        size=file.size,
+        media_type=file.media_type,
+        name=file.name,
+        org_code=nomination.origin_org,
+        added_by=who.username,
+        added_at=now,
+    )
+    session.add(row)
+    session.flush()
+    instance_id = session.scalar(
+        select(Instance.id).where(Instance.business_key == nomination.business_key)
+    )
+    audit.append(
+        session,
+        now,
+        [
+            audit.PendingEvent(
+                who.username,
+                ADDED,
+                instance_id,
+                payload={
+                    "nomination": nomination.id,
+                    "file": row.id,
+                    "name": file.name,
+                    "media_type": file.media_type,
+                    "size": file.size,
+                    "sha256": file.sha256,
+                },
+                org_scope=nomination.current_org,
+            )
+        ],
+    )
+    session.refresh(nomination)  # as committed now that the chain is ours
+    check_may_add(who, nomination)
+    total = total_size(session, nomination.id)
+    if total > limits.MAX_NOMINATION_BYTES:
+        raise _over_total(total - file.size)
+    twins = session.scalar(
+        select(func.count()).where(
+            Attachment.nomination_id == nomination.id, Attachment.sha256 == file.sha256
+        )
+    )
+    if (twins or 0) > 1:
+        raise Refused("file_duplicate", name=file.name)
+    return row
+
+
+def overseen(session: Session, who: Principal, nomination: Nomination) -> bool:
+    """Whether `who` reads this nomination as an auditor or admin over it: such reads of a
+    file are logged, as their reads of a history are."""
+    return any(oversees(session, who, nomination.origin_org, role) for role in OVERSIGHT_ROLES)
+
+
+def record_read(
+    session: Session, who: Principal, nomination: Nomination, row: Attachment, now: datetime
+) -> None:
+    """The `record.read` event of an overseer's view of a file, in the caller's transaction."""
+    audit.append(
+        session,
+        now,
+        [
+            audit.PendingEvent(
+                who.username,
+                "record.read",
+                payload={
+                    "nomination_id": nomination.id,
+                    "view": "file",
+                    "file": row.id,
+                    "sha256": row.sha256,
+                },
+            )
+        ],
+    )
