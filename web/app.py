@@ -12,7 +12,7 @@ from engine.clock import SystemClock
 from engine.db import create_db_engine, make_read_session_factory, make_session_factory
 from engine.models import AuditEvent, DefinitionVersion, Instance
 from engine.ports import Clock
-from web import api, i18n, pages
+from web import api, i18n, pages, transfers
 from web.api.problems import refuse_deep_json
 from web.settings import Settings
 from workflows.pipeline import build_engine
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     i18n.init_app(app)
     app.before_request(refuse_deep_json)  # before any parser can recurse into the body
+    transfers.configure(app, settings)  # files stream into checks, not into memory
     api.register(app)
     pages.register(app)
 

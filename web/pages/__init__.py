@@ -11,6 +11,7 @@ from web.pages import (
     admin_instances,
     auditor,
     auth,
+    files,
     help,
     inbox,
     installation,
@@ -30,6 +31,7 @@ __all__ += ["processes"]
 __all__ += ["installation"]
 __all__ += ["admin_instances"]
 __all__ += ["help"]
+__all__ += ["files"]
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,96 @@
+"""A nomination's files, for the pages and the API alike: add one (checked while it
+streamed in, stored once by its sha256, recorded with its audit event), list them, open
+one to read (an overseer's reading logged as their other reads are).
+
+Refusals are intake.Refused (a message code and its values); whether the caller may see
+the nomination at all is the edge's check, made before it calls here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import BinaryIO, TypedDict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from web import context, transfers
+from workflows.access import Principal
+from workflows.files import attachments, intake
+from workflows.models import Attachment, Nomination
+
+
+class FileItem(TypedDict):
+    id: int
+    nomination_id: int | None
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    added_by: str
+    added_at: datetime
+    org: str
+    inline: bool
+
+
+def item(row: Attachment) -> FileItem:
+    return {
+        "id": row.id,
+        "nomination_id": row.nomination_id,
+        "name": row.name,
+        "media_type": row.media_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "added_by": row.added_by,
+        "added_at": row.added_at,
+        "org": row.org_code,
+        "inline": intake.KINDS[row.media_type].inline,
+    }
+
+
+def listing(session: Session, nomination_id: int) -> list[FileItem]:
+    return [item(row) for row in attachments.of_nomination(session, nomination_id)]
+
+
+def may_add(who: Principal, nomination: Nomination) -> bool:
+    return attachments.may_add(who, nomination)
+
+
+def overseen(who: Principal, nomination: Nomination) -> bool:
+    return attachments.overseen(context.read(), who, nomination)
+
+
+def check_may_add(who: Principal, nomination: Nomination) -> None:
+    attachments.check_may_add(who, nomination)
+
+
+def add(who: Principal, nomination: Nomination, spool: intake.Spool, filename: str) -> FileItem:
+    """Add the spooled upload to `nomination` as `who`. Every check that can refuse it
+    runs before the blob is stored, so a refused file leaves nothing behind; the rules
+    are checked once more in the transaction that records it."""
+    attachments.check_may_add(who, nomination)
+    checked = intake.check(spool, filename)
+    attachments.check_room(context.read(), nomination.id, checked)
+    transfers.storage().put(checked.sha256, spool)
+    with context.write() as session:
+        row = attachments.record(
+            session, who, session.get_one(Nomination, nomination.id), checked, context.now()
+        )
+        return item(row)
+
+
+def find(session: Session, nomination_id: int, file_id: int) -> Attachment | None:
+    return session.scalar(
+        select(Attachment).where(
+            Attachment.id == file_id, Attachment.nomination_id == nomination_id
+        )
+    )
+
+
+def open_to_read(who: Principal, nomination: Nomination, row: Attachment) -> BinaryIO:
+    """The file's content as a stream (the caller closes it), `who` having been allowed to
+    read the nomination; an auditor's or admin's reading goes into the audit trail first."""
+    if attachments.overseen(context.read(), who, nomination):
+        with context.write() as session:
+            attachments.record_read(session, who, nomination, row, context.now())
+    return transfers.storage().open(row.sha256)
