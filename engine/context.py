@@ -36,7 +36,7 @@ def bound(session: Session) -> Iterator[None]:
 def session() -> Session:
     current = _session.get()
     if current is None:
-        raise EngineError("no engine change is running: helpers need one for the database")
+        raise EngineError("helper_outside_change")
     return current
 
 
@@ -65,5 +65,5 @@ def running(instance: RunningInstance) -> Iterator[None]:
 def instance() -> RunningInstance:
     current = _instance.get()
     if current is None:
-        raise EngineError("no instance is running: this helper acts on the running one only")
+        raise EngineError("helper_outside_instance")
     return current

@@ -67,7 +67,7 @@ def deploy(
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"another deploy of {key!r} version {row.version} happened first") from exc
+        raise Conflict("deploy_raced", definition=key, version=row.version) from exc
     audit.append(
         session,
         at,
@@ -110,7 +110,7 @@ def newest_id(session: Session, key: str) -> int:
     """The id of the version new instances of `key` start on (hot path: Core, prebuilt)."""
     found = session.connection().execute(_NEWEST_ID, {"key": key}).scalar()
     if found is None:
-        raise NotFound(f"no deployed definition {key!r}")
+        raise NotFound("definition_not_deployed", definition=key)
     return int(found)
 
 
@@ -124,8 +124,9 @@ def get_version(session: Session, key: str, version: int | None = None) -> Defin
             )
         ).first()
     if row is None:
-        which = f"version {version} of " if version else ""
-        raise NotFound(f"no deployed {which}definition {key!r}")
+        if version is None:
+            raise NotFound("definition_not_deployed", definition=key)
+        raise NotFound("definition_not_found", definition=key, version=version)
     return row
 
 
@@ -150,7 +151,7 @@ class SpecCache:
         if loaded is None:
             row = session.get(DefinitionVersion, definition_id)
             if row is None:
-                raise NotFound(f"no definition version {definition_id}")
+                raise NotFound("definition_version_not_found", id=definition_id)
             files = {name: text.encode("utf-8") for name, text in row.sources.items()}
             parsed = parse_definition(files, row.process_id)
             with self._lock:

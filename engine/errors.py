@@ -1,16 +1,41 @@
 """Errors the engine raises to its callers.
 
-Each carries a plain message meant for a person; callers map them to HTTP statuses
-or exit codes (conflict → 409, not allowed → 403, invalid data → 422, ...).
+An error says what went wrong as a `Message`: a code and its values, never prose, so that an
+interface says it in the reader's language (web/i18n.py looks codes up in its catalogues)
+and a log still reads it (`str(error)` is the code with its values). Callers map the classes
+to HTTP statuses or exit codes (conflict → 409, not allowed → 403, invalid data → 422, ...).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, init=False)
+class Message:
+    """What to tell a person: a message code and the values it names. A value may itself be
+    a Message (a status by its name, say), said in the same language."""
+
+    code: str
+    params: Mapping[str, Any]
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "params", params)
+
+    def __str__(self) -> str:
+        values = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"{self.code}({values})" if values else self.code
 
 
 class EngineError(Exception):
-    """Base class of everything the engine raises on purpose."""
+    """Base class of everything the engine raises on purpose: `EngineError(code, **params)`."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        self.message = Message(code, **params)
+        super().__init__(str(self.message))
 
 
 @dataclass(frozen=True)
@@ -35,7 +60,7 @@ class DefinitionRejected(EngineError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+        super().__init__("definition_rejected", problems="; ".join(str(p) for p in problems))
 
 
 class NotFound(EngineError):
@@ -51,7 +76,7 @@ class MigrationRefused(Conflict):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+        super().__init__("migration_refused", problems="; ".join(str(p) for p in problems))
 
 
 class Suspended(Conflict):
@@ -63,11 +88,12 @@ class NotAllowed(EngineError):
 
 
 class InvalidTaskData(EngineError):
-    """Task data failed validation; `errors` maps field names to messages."""
+    """Task data failed validation; `errors` maps field names to what is wrong with each (a
+    Message, or a library's own text such as marshmallow's, which the edge translates)."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+    def __init__(self, errors: Mapping[str, Message | str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("invalid", fields="; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 class NotWaiting(EngineError):
@@ -77,9 +103,12 @@ class NotWaiting(EngineError):
 class ScriptError(EngineError):
     """A script, condition or expression failed while the engine ran it."""
 
+    # Its text is the script's own failure (a Python error, a limit), kept on the instance
+    # for the administrator who fixes the process, so it stays text rather than a code.
     def __init__(self, message: str, element_id: str = "") -> None:
         self.element_id = element_id
-        super().__init__(message)
+        super().__init__("script_failed", detail=message)
+        self.args = (message,)
 
 
 class SandboxViolation(ScriptError):

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, NotFound, Suspended
+from engine.errors import Conflict, Message, NotFound, Suspended
 from engine.models import Instance, table_of
 from engine.projection import TASKS
 
@@ -69,7 +69,7 @@ class InstanceRecord:
 def read_record(session: Session, where: Any) -> InstanceRecord:
     found = session.connection().execute(select(*INSTANCE_COLUMNS).where(where)).mappings().first()
     if found is None:
-        raise NotFound("no such instance")
+        raise NotFound("instance_missing")
     return InstanceRecord.of(found)
 
 
@@ -78,7 +78,7 @@ def insert_row(connection: Connection, instance: InstanceRecord, values: dict[st
     try:
         new_id: int = connection.execute(_INSERT_INSTANCE, values).scalar_one()
     except IntegrityError as exc:
-        raise Conflict(f"an instance with business key {instance.business_key!r} exists") from exc
+        raise Conflict("instance_exists", instance=instance.business_key) from exc
     return new_id
 
 
@@ -86,15 +86,17 @@ def update_row(connection: Connection, instance: InstanceRecord, values: dict[st
     """Write `values` to the row if it is still at the version loaded; Conflict otherwise."""
     values.update(instance_id=instance.id, loaded_version=instance.lock_version)
     if connection.execute(_UPDATE_INSTANCE, values).rowcount != 1:
-        raise Conflict(
-            f"instance {instance.business_key} was changed by someone else; reload and retry"
-        )
+        raise Conflict("instance_changed", instance=instance.business_key)
 
 
 def refuse_inactive(instance: InstanceRecord) -> None:
     if instance.status == SUSPENDED:
-        raise Suspended(
-            f"instance {instance.business_key} is suspended by an administrator; "
-            "nothing can change until it is resumed"
-        )
-    raise Conflict(f"instance {instance.business_key} is {instance.status}")
+        raise Suspended("instance_suspended", instance=instance.business_key)
+    raise Conflict(
+        "instance_inactive", instance=instance.business_key, status=status_name(instance)
+    )
+
+
+def status_name(instance: InstanceRecord) -> Message:
+    """The instance's status as a person reads it."""
+    return Message(f"instance_status_{instance.status}")

@@ -40,6 +40,7 @@ from engine.instance_rows import (
     insert_row,
     read_record,
     refuse_inactive,
+    status_name,
     update_row,
 )
 from engine.ports import (
@@ -195,10 +196,14 @@ class Engine:
                 .first()
             )
             if found is None:
-                raise NotFound(f"no task {task_id}")
+                raise NotFound("task_not_found", task=task_id)
             if found["state"] != "ready":
-                by = f" by {found['completed_by']}" if found["completed_by"] else ""
-                raise Conflict(f"task {found['bpmn_id']} is already {found['state']}{by}")
+                raise Conflict(
+                    "task_not_ready",
+                    task=found["bpmn_id"],
+                    state=found["state"],
+                    by=found["completed_by"] or "",
+                )
             instance = InstanceRecord.of(found)
             if instance.status != ACTIVE:
                 refuse_inactive(instance)
@@ -252,7 +257,9 @@ class Engine:
                 refuse_inactive(instance)
             if instance.status != ACTIVE:
                 raise NotWaiting(
-                    f"instance {business_key} is {instance.status} and waits for no message"
+                    "instance_waits_for_nothing",
+                    instance=business_key,
+                    status=status_name(instance),
                 )
             event = BpmnEvent(MessageEventDefinition(name), dict(payload or {}))
             change = _Change()
@@ -270,7 +277,7 @@ class Engine:
                     workflow.send_event(event)
                 except WorkflowException as exc:
                     raise NotWaiting(
-                        f"instance {business_key} is not waiting for message {name!r}"
+                        "instance_not_waiting_for", instance=business_key, message=name
                     ) from exc
 
             self._advance(instance, workflow, change, first=send)
@@ -316,7 +323,9 @@ class Engine:
             instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
             if instance.status != ERROR:
                 raise Conflict(
-                    f"instance {instance.business_key} is {instance.status}, not in error"
+                    "instance_not_in_error",
+                    instance=instance.business_key,
+                    status=status_name(instance),
                 )
             failed = workflow.get_tasks(state=TaskState.ERROR)
             for task in failed:
@@ -345,8 +354,9 @@ class Engine:
             instance = read_record(session, INSTANCES.c.id == instance_id)
             if instance.status != ACTIVE:
                 raise Conflict(
-                    f"instance {instance.business_key} is {instance.status}; "
-                    "only an active instance can be suspended"
+                    "instance_not_active",
+                    instance=instance.business_key,
+                    status=status_name(instance),
                 )
             values = {
                 "status": SUSPENDED,
@@ -370,7 +380,9 @@ class Engine:
             instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
             if instance.status != SUSPENDED:
                 raise Conflict(
-                    f"instance {instance.business_key} is {instance.status}, not suspended"
+                    "instance_not_suspended",
+                    instance=instance.business_key,
+                    status=status_name(instance),
                 )
             instance.status = ACTIVE
             change = _Change()
@@ -386,8 +398,9 @@ class Engine:
             instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
             if instance.status not in (ACTIVE, SUSPENDED):
                 raise Conflict(
-                    f"instance {instance.business_key} is {instance.status}; only a running "
-                    "or suspended instance can move to another version"
+                    "instance_not_running",
+                    instance=instance.business_key,
+                    status=status_name(instance),
                 )
             current = self.specs.get(session, instance.definition_id)
             target_id = (
@@ -397,7 +410,7 @@ class Engine:
             )
             if target_id == instance.definition_id:
                 raise Conflict(
-                    f"instance {instance.business_key} is already on version {current.version}"
+                    "instance_on_version", instance=instance.business_key, version=current.version
                 )
             target = self.specs.get(session, target_id)
             plan = migration.plan(workflow, target.parsed)
@@ -557,7 +570,7 @@ class Engine:
         except (ValueError, TaskNotFoundException):
             task = None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-            raise Conflict(f"task {task_id} is no longer ready")
+            raise Conflict("task_not_ready", task=task_id)
         return task
 
     def _view(

@@ -94,7 +94,7 @@ def test_a_registered_person_deploys_only_as_an_admin_at_a_root(
     for person in ("qt.truong", "qt.cu"):  # a school's admin; a root's admin, deactivated
         refused = run.invoke(main, ["deploy", *changed, "--as", person])
         assert refused.exit_code == 1
-        assert "Refused: Chỉ quản trị hệ thống ở cấp cao nhất" in refused.output
+        assert "Refused: Only an admin at the top of the organisation tree" in refused.output
         assert _stored(db) == stored
     deployed = run.invoke(main, ["deploy", *changed, "--as", "qt.tld"])
     assert deployed.exit_code == 0, deployed.output

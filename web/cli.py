@@ -19,6 +19,7 @@ from engine.errors import DefinitionRejected
 from engine.worker import TimerWorker
 from engine.xmlsafety import check_size
 from web import anchors as anchor_text
+from web.i18n import say, speaking
 from web.settings import Settings
 from workflows import deployment
 from workflows.calendar import TIMEZONE
@@ -93,7 +94,8 @@ def deploy(files: tuple[str, ...], key: str | None, comment: str, deployed_by: s
             f"  at       {version.deployed_at.isoformat()}"
         )
     except deployment.DeployNotAllowed as exc:
-        click.echo(f"Refused: {exc}", err=True)
+        with speaking("en"):  # the terminal speaks English, as the rest of this command
+            click.echo(f"Refused: {say(exc.message)}", err=True)
         sys.exit(1)
     except DefinitionRejected as exc:
         click.echo(f"Refused: {len(exc.problems)} problem(s), nothing was stored.", err=True)

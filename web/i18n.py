@@ -14,12 +14,16 @@ that shows a number is a plural entry whose number is the parameter `count`."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import logging
+import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from string import Formatter
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -27,10 +31,13 @@ from babel.support import Translations
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, Domain, LazyString
 
+from engine.errors import EngineError, Message
+
 LANGUAGES = ("vi", "en")
 DIRECTORY = Path(__file__).parent / "translations"
 DOMAIN = "messages"
 
+log = logging.getLogger(__name__)
 _spoken: ContextVar[str | None] = ContextVar("laurel_language", default=None)
 
 
@@ -135,6 +142,67 @@ def lazy_t(code: str, /, **params: object) -> LazyString:
     """`t` when the text is read rather than now: for texts made before any request (a
     schema's messages, built at import), which must follow each request's language."""
     return LazyString(t, code, **params)
+
+
+def say(message: Message | str) -> str:
+    """What the engine or the domain said (a Message), in the reader's language, its values
+    that are Messages too; a text is already said (a library's own words, say)."""
+    if isinstance(message, str):
+        return message
+    params = {k: say(v) if isinstance(v, Message) else v for k, v in message.params.items()}
+    return t(message.code, **params)
+
+
+def describe(error: EngineError, fallback: str) -> str:
+    """An error in the reader's language; the message `fallback` (the status's own words)
+    when the catalogues cannot say it, which tests/test_i18n.py keeps from happening."""
+    try:
+        return say(error.message)
+    except (KeyError, IndexError):
+        log.warning("no message for %s", error.message)
+        return t(fallback)
+
+
+def field_errors(errors: Mapping[str, Message | str]) -> dict[str, Any]:
+    """Field errors of InvalidTaskData in the reader's language."""
+    return {k: translate_errors(say(v)) for k, v in errors.items()}
+
+
+def translate_errors(errors: Any) -> Any:
+    """Field errors in the reader's language. marshmallow writes English; the en catalogue's
+    `mm_*` messages are its templates, so a message is recognised by them and written again
+    from the same code in the reader's language."""
+    if isinstance(errors, dict):
+        return {k: translate_errors(v) for k, v in errors.items()}
+    if isinstance(errors, list):
+        return [translate_errors(v) for v in errors]
+    if isinstance(errors, str):
+        for code, pattern in _marshmallow_messages():
+            match = pattern.fullmatch(errors)
+            if match:
+                return t(code, **match.groupdict())
+    return errors
+
+
+@cache
+def _marshmallow_messages() -> list[tuple[str, re.Pattern[str]]]:
+    """Each `mm_*` code with a pattern of its English, fields captured; the longest first,
+    so "between min and max" wins over "at least min"."""
+    with speaking("en"):
+        templates = {code: template(code) for code in codes("mm_")}
+    return [
+        (code, _pattern(text))
+        for code, text in sorted(templates.items(), key=lambda item: -len(item[1]))
+    ]
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    parts = []
+    for literal, field, _spec, _conversion in Formatter().parse(text):
+        parts.append(re.escape(literal))
+        if field:
+            parts.append(f"(?P<{field}>.+?)")
+    return re.compile("".join(parts), re.DOTALL)
 
 
 class _Catalogues(Domain):  # type: ignore[misc]

@@ -17,16 +17,10 @@ DECIDE, FORWARD, OUTSIDE = "decide", "forward", "outside"
 
 
 def decision_problem(decision: str, route: str | None) -> str | None:
-    """Why a head at a level the route table answered `route` for may not take `decision`
-    ("award", "forward" or "reject"); None when it is within their authority."""
+    """Why (a message code) a head at a level the route table answered `route` for may not
+    take `decision` ("award", "forward" or "reject"); None when it is within their authority."""
     if decision == "award" and route != DECIDE:
-        return (
-            "Danh hiệu này vượt thẩm quyền của cấp này: chỉ có thể trình cấp trên "
-            "hoặc không khen thưởng."
-        )
+        return "authority_beyond"
     if decision == "forward" and route == DECIDE:
-        return (
-            "Danh hiệu này thuộc thẩm quyền của cấp này: hãy quyết định khen thưởng "
-            "hoặc không khen thưởng."
-        )
+        return "authority_within"
     return None

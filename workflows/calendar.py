@@ -31,8 +31,6 @@ TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # The package picks its language from the process locale unless told: ask for Vietnamese.
 HOLIDAY_LANGUAGE = "vi"
-# Label of an admin day off entered without a note.
-DEFAULT_DAY_OFF_NAME = "Ngày nghỉ"
 # A script-supplied count far beyond any legal time limit is a mistake, not a deadline; it
 # would also keep the engine's change busy walking the calendar.
 MAX_HELPER_WORKING_DAYS = 1000
@@ -156,15 +154,17 @@ class WorkingCalendar:
     def holidays_in(self, year: int) -> list[tuple[date, str]]:
         """Public holidays of `year` (Vietnamese names) and the admin's days off, by date.
 
-        A date both official and admin-entered is listed once, with both names. Admin
-        make-up days are not removed from the list: the admin page shows them separately.
+        A date both official and admin-entered is listed once, with both names; an admin's
+        day off without a note has no name (pages call it a day off). Admin make-up days are
+        not removed from the list: the admin page shows them separately.
         """
         names = {day: [name] for day, name in _official_year(year).names.items()}
         for day in sorted(self.days_off):
             if day.year == year:
-                note = self.notes.get(day) or DEFAULT_DAY_OFF_NAME
-                if note not in names.setdefault(day, []):
-                    names[day].append(note)
+                note = self.notes.get(day, "")
+                known = names.setdefault(day, [])
+                if note and note not in known:
+                    known.append(note)
         return [(day, "; ".join(names[day])) for day in sorted(names)]
 
 

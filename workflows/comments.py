@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.errors import Conflict
 from engine.models import Instance
 from workflows import limits, publicity
 from workflows.models import CommentAttempt, Nomination, PublicComment
@@ -25,7 +26,7 @@ COMMENTS = limits.Window(MAX_COMMENTS_PER_WINDOW, COMMENT_WINDOW)
 _ATTEMPT_LOCK_CLASS = 0x1A0BE2  # PostgreSQL advisory locks of one client's comments
 
 
-class CommentRefused(Exception):
+class CommentRefused(Conflict):
     """The nomination is not open for comments now."""
 
 

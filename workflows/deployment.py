@@ -35,11 +35,7 @@ class DeployNotAllowed(NotAllowed):
     """Deploying needs the admin role at a root of the organisation tree."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "Chỉ quản trị hệ thống ở cấp cao nhất của cây đơn vị mới được triển khai quy trình "
-            "(quy trình dùng chung toàn quốc). / Only an admin at the top of the organisation "
-            "tree may deploy a process: it serves every organisation."
-        )
+        super().__init__("deploy_root_admin_required")
 
 
 def deployer(session: Session, username: str) -> Principal | Operator:

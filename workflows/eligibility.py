@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.errors import Message
 from workflows.models import Award, Nomination, PastAward
 from workflows.rules import rule_in_force
 
@@ -25,8 +26,8 @@ QUOTA_AWARD, QUOTA_BASE = "CSTDCS", "LDTT"
 @dataclass(frozen=True)
 class Finding:
     code: str  # duplicate | prerequisite | quota
-    message: str
-    basis: str
+    message: Message
+    basis: Message | str  # the rule's own basis as the admin wrote it, or a message
 
 
 def findings(session: Session, nomination: Nomination, on: date) -> list[Finding]:
@@ -45,10 +46,8 @@ def findings(session: Session, nomination: Nomination, on: date) -> list[Finding
         found.append(
             Finding(
                 "duplicate",
-                f"Cùng người được đề nghị đã có hồ sơ {duplicate} cho danh hiệu này "
-                f"trong năm {nomination.year}.",
-                "Luật Thi đua, khen thưởng 2022, Điều 5 khoản 2: một thành tích chỉ được "
-                "khen thưởng một lần, một hình thức.",
+                Message("finding_duplicate", nomination=duplicate, year=nomination.year),
+                Message("basis_one_award_per_achievement"),
             )
         )
     for prerequisite in rule.prerequisite_list:
@@ -74,7 +73,7 @@ def _held_years(session: Session, nominee_key: str, award: str) -> set[int]:
 
 def _missing_prerequisite(
     session: Session, nomination: Nomination, prerequisite: dict[str, Any]
-) -> str | None:
+) -> Message | None:
     award = str(prerequisite["award"])
     name = session.scalar(select(Award.name).where(Award.code == award)) or award
     held = _held_years(session, nomination.nominee_key, award)
@@ -83,10 +82,13 @@ def _missing_prerequisite(
         years = range(nomination.year - needed, nomination.year)
         absent = [y for y in years if y not in held]
         if absent:
-            listed = ", ".join(str(y) for y in absent)
-            return (
-                f"Cần {needed} năm liên tục đạt {name} ({years[0]}–{years[-1]}); "
-                f"chưa có trong lịch sử khen thưởng: {listed}."
+            return Message(
+                "finding_consecutive_missing",
+                count=needed,
+                award=name,
+                first=years[0],
+                last=years[-1],
+                absent=", ".join(str(y) for y in absent),
             )
         return None
     count = int(prerequisite.get("count", 1))
@@ -94,12 +96,15 @@ def _missing_prerequisite(
     if within is not None:
         held = {y for y in held if y >= nomination.year - int(within)}
     if len(held) < count:
-        period = f" trong {within} năm gần nhất" if within is not None else ""
-        return f"Cần đạt {name} ít nhất {count} lần{period}; lịch sử có {len(held)} lần."
+        if within is None:
+            return Message("finding_times_missing", count=count, award=name, held=len(held))
+        return Message(
+            "finding_times_within_missing", count=count, award=name, years=within, held=len(held)
+        )
     return None
 
 
-def _quota_exceeded(session: Session, nomination: Nomination, ratio: float) -> str | None:
+def _quota_exceeded(session: Session, nomination: Nomination, ratio: float) -> Message | None:
     def count(award: str) -> int:
         return (
             session.scalar(
@@ -118,8 +123,12 @@ def _quota_exceeded(session: Session, nomination: Nomination, ratio: float) -> s
     nominated, base = count(QUOTA_AWARD), count(QUOTA_BASE)
     allowed = math.floor(ratio * base)
     if nominated > allowed:
-        return (
-            f"Đơn vị có {nominated} hồ sơ Chiến sĩ thi đua cơ sở năm {nomination.year}, vượt "
-            f"tỷ lệ {ratio:.0%} của {base} hồ sơ Lao động tiên tiến (tối đa {allowed})."
+        return Message(
+            "finding_quota_exceeded",
+            count=nominated,
+            year=nomination.year,
+            ratio=f"{ratio:.0%}",
+            base=base,
+            most=allowed,
         )
     return None

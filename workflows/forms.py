@@ -1,9 +1,10 @@
-"""The forms of the pipeline's human tasks: what each takes, validated with Vietnamese messages.
+"""The forms of the pipeline's human tasks: what each takes, validated.
 
 One form per pipeline task id (docs/process-contract.md); a task an admin adds names one of
 them in its `form` property — `check` is the general-purpose one for an added review step.
 The engine calls `TaskForms.clean` before a task is completed; pages and the API describe the
-same forms with `describe`.
+same forms with `describe`. Labels, captions and errors are message codes (engine.errors.Message)
+that pages and the API say in the reader's language.
 """
 
 from __future__ import annotations
@@ -13,36 +14,60 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from engine.clock import SystemClock
-from engine.errors import InvalidTaskData
+from engine.errors import InvalidTaskData, Message
 from engine.ports import Clock, HumanTask
 from workflows import authority
 from workflows.calendar import TIMEZONE
 
-REQUIRED = "Trường này là bắt buộc."
-FUTURE_DATE = "Ngày quyết định không được sau ngày hôm nay."
-_MESSAGES: dict[str, str | list[Any] | dict[Any, Any]] = {
-    "required": REQUIRED,
-    "null": REQUIRED,
-    "invalid": "Giá trị không hợp lệ.",
+REQUIRED = Message("form_required")
+FUTURE_DATE = Message("form_future_date")
+# In lists, as marshmallow keeps its messages (and formats only those that are text).
+_MESSAGES: dict[str, Any] = {
+    "required": [REQUIRED],
+    "null": [REQUIRED],
+    "invalid": [Message("form_invalid")],
 }
+TEXT_MAX = 2000
+COUNT_MAX = 10_000
 
 
-def _choice(*values: str, labels: dict[str, str]) -> fields.String:
+def _fail(code: str, **params: Any) -> ValidationError:
+    return ValidationError([Message(code, **params)])
+
+
+def _one_of(values: tuple[str, ...]) -> Any:
+    def check(value: str) -> None:
+        if value not in values:
+            raise _fail("form_choose_one", options=", ".join(values))
+
+    return check
+
+
+def _at_most(most: int) -> Any:
+    def check(value: str) -> None:
+        if len(value) > most:
+            raise _fail("form_too_long", most=most)
+
+    return check
+
+
+def _choice(*values: str, captions: str) -> fields.String:
+    """A choice among `values`, each said by the message `{captions}_{value}`."""
     return fields.String(
         required=True,
-        validate=validate.OneOf(values, error="Chọn một trong: " + ", ".join(values) + "."),
+        validate=_one_of(values),
         error_messages=_MESSAGES,
-        metadata={"choices": {v: labels[v] for v in values}},
+        metadata={"choices": {v: f"{captions}_{v}" for v in values}},
     )
 
 
 def _text(required: bool = False, **metadata: Any) -> fields.String:
     return fields.String(
         required=required,
-        validate=validate.Length(max=2000, error="Tối đa {max} ký tự."),
+        validate=_at_most(TEXT_MAX),
         error_messages=_MESSAGES,
         metadata=metadata,
     )
@@ -50,9 +75,14 @@ def _text(required: bool = False, **metadata: Any) -> fields.String:
 
 def _date(**metadata: Any) -> fields.Date:
     return fields.Date(
-        error_messages={**_MESSAGES, "invalid": "Ngày không hợp lệ (YYYY-MM-DD)."},
+        error_messages={**_MESSAGES, "invalid": [Message("form_date_invalid")]},
         metadata=metadata,
     )
+
+
+def _in_range(value: int) -> None:
+    if not 0 <= value <= COUNT_MAX:
+        raise _fail("form_count_range", least=0, most=COUNT_MAX)
 
 
 def _count(data_key: str | None = None, **metadata: Any) -> fields.Integer:
@@ -60,8 +90,8 @@ def _count(data_key: str | None = None, **metadata: Any) -> fields.Integer:
         required=True,
         data_key=data_key,
         strict=True,
-        validate=validate.Range(min=0, max=10_000, error="Phải là số từ {min} đến {max}."),
-        error_messages={**_MESSAGES, "invalid": "Phải là một số nguyên."},
+        validate=_in_range,
+        error_messages={**_MESSAGES, "invalid": [Message("form_not_integer")]},
         metadata=metadata,
     )
 
@@ -69,7 +99,7 @@ def _count(data_key: str | None = None, **metadata: Any) -> fields.Integer:
 def _not_after(day: date | None, today: date | None) -> None:
     """A decision is recorded once signed: its date cannot be later than today."""
     if day is not None and today is not None and day > today:
-        raise ValidationError(FUTURE_DATE, "decision_date")
+        raise ValidationError([FUTURE_DATE], "decision_date")
 
 
 def _need(data: Mapping[str, Any], *names: str) -> None:
@@ -79,7 +109,7 @@ def _need(data: Mapping[str, Any], *names: str) -> None:
 
 
 class PrepareDossier(Schema):
-    action = _choice("submit", labels={"submit": "Gửi hồ sơ"})
+    action = _choice("submit", captions="choice_action")
 
 
 MISSING_ITEMS_MAX = 50
@@ -90,36 +120,25 @@ def _check_missing(items: list[str]) -> None:
     """A dossier's missing list is read by people and kept in the process state and the audit
     log: bounded in items and in each item's length, each problem named with its line."""
     if len(items) > MISSING_ITEMS_MAX:
-        raise ValidationError(
-            f"Tối đa {MISSING_ITEMS_MAX} mục (đang có {len(items)}); gộp các mục cùng loại."
-        )
+        raise _fail("form_missing_too_many", most=MISSING_ITEMS_MAX, count=len(items))
     for number, item in enumerate(items, start=1):
         if not item.strip():
-            raise ValidationError(f"Mục {number} đang để trống.")
+            raise _fail("form_missing_item_empty", number=number)
         if len(item) > MISSING_ITEM_MAX:
-            raise ValidationError(
-                f"Mục {number} dài {len(item)} ký tự; mỗi mục tối đa {MISSING_ITEM_MAX} ký tự."
+            raise _fail(
+                "form_missing_item_long", number=number, length=len(item), most=MISSING_ITEM_MAX
             )
 
 
 class Appraise(Schema):
-    result = _choice(
-        "complete",
-        "incomplete",
-        "refused",
-        labels={
-            "complete": "Hồ sơ đầy đủ, đủ điều kiện",
-            "incomplete": "Hồ sơ thiếu, trả lại để bổ sung",
-            "refused": "Không đủ tiêu chuẩn, từ chối",
-        },
-    )
+    result = _choice("complete", "incomplete", "refused", captions="choice_appraise")
     missing = fields.List(
         fields.String(error_messages=_MESSAGES),
         validate=_check_missing,
         error_messages=_MESSAGES,
-        metadata={"label": "Danh sách hồ sơ còn thiếu (ghi đầy đủ một lần)"},
+        metadata={"label": "label_missing_list"},
     )
-    reason = _text(label="Lý do từ chối")
+    reason = _text(label="label_refusal_reason")
 
     @validates_schema
     def _conditional(self, data: dict[str, Any], **_: Any) -> None:
@@ -130,59 +149,39 @@ class Appraise(Schema):
 
 
 class Vote(Schema):
-    vote = _choice("for", "against", labels={"for": "Đồng ý", "against": "Không đồng ý"})
+    vote = _choice("for", "against", captions="choice_vote")
 
 
 class RecordMeeting(Schema):
-    members_total = _count(label="Tổng số thành viên Hội đồng")
-    votes_for = _count(data_key="for", label="Số phiếu đồng ý")
-    votes_against = _count(data_key="against", label="Số phiếu không đồng ý")
-    minutes_no = _text(required=True, label="Số biên bản họp")
+    members_total = _count(label="label_members_total")
+    votes_for = _count(data_key="for", label="label_votes_for")
+    votes_against = _count(data_key="against", label="label_votes_against")
+    minutes_no = _text(required=True, label="label_minutes_no")
 
     @validates_schema
     def _counts(self, data: dict[str, Any], **_: Any) -> None:
         if data["votes_for"] + data["votes_against"] > data["members_total"]:
-            raise ValidationError(
-                "Tổng số phiếu vượt quá số thành viên Hội đồng.", field_name="for"
-            )
+            raise ValidationError([Message("form_votes_over_members")], field_name="for")
         if data["members_total"] < 1:
-            raise ValidationError("Hội đồng phải có ít nhất một thành viên.", "members_total")
+            raise ValidationError([Message("form_no_members")], "members_total")
 
 
 class ReviewComments(Schema):
-    outcome = _choice(
-        "dismiss",
-        "revote",
-        "reject",
-        labels={
-            "dismiss": "Ý kiến không có cơ sở, tiếp tục",
-            "revote": "Đưa Hội đồng bỏ phiếu lại",
-            "reject": "Không khen thưởng",
-        },
-    )
-    note = _text(required=True, label="Tổng hợp, giải trình ý kiến")
+    outcome = _choice("dismiss", "revote", "reject", captions="choice_review")
+    note = _text(required=True, label="label_review_note")
 
 
 class Decide(Schema):
-    decision = _choice(
-        "award",
-        "forward",
-        "reject",
-        labels={
-            "award": "Quyết định khen thưởng",
-            "forward": "Trình cấp trên",
-            "reject": "Không khen thưởng",
-        },
-    )
-    decision_no = _text(label="Số quyết định")
-    decision_date = _date(label="Ngày quyết định")
-    reason = _text(label="Lý do")
+    decision = _choice("award", "forward", "reject", captions="choice_decision")
+    decision_no = _text(label="label_decision_no")
+    decision_date = _date(label="label_decision_date")
+    reason = _text(label="label_reason")
 
     @validates_schema
     def _conditional(self, data: dict[str, Any], **_: Any) -> None:
         problem = authority.decision_problem(data["decision"], self.context_route)
         if problem is not None:
-            raise ValidationError(problem, "decision")
+            raise ValidationError([Message(problem)], "decision")
         if data["decision"] == "award":
             _need(data, "decision_no", "decision_date")
         if data["decision"] == "reject":
@@ -194,12 +193,10 @@ class Decide(Schema):
 
 
 class RecordOutsideDecision(Schema):
-    outcome = _choice(
-        "awarded", "rejected", labels={"awarded": "Được khen thưởng", "rejected": "Không được khen"}
-    )
-    decision_no = _text(label="Số quyết định")
-    decision_date = _date(label="Ngày quyết định")
-    issuer = _text(label="Cơ quan, người ký quyết định")
+    outcome = _choice("awarded", "rejected", captions="choice_outside")
+    decision_no = _text(label="label_decision_no")
+    decision_date = _date(label="label_decision_date")
+    issuer = _text(label="label_issuer")
 
     @validates_schema
     def _conditional(self, data: dict[str, Any], **_: Any) -> None:
@@ -211,10 +208,8 @@ class Check(Schema):
     """An extra review step an admin adds (a legal check, a union committee's opinion…):
     the outcome goes into the process data, where a gateway after the task may route on it."""
 
-    result = _choice(
-        "passed", "failed", labels={"passed": "Đạt yêu cầu", "failed": "Không đạt yêu cầu"}
-    )
-    note = _text(label="Ý kiến")
+    result = _choice("passed", "failed", captions="choice_check")
+    note = _text(label="label_check_note")
 
     @validates_schema
     def _conditional(self, data: dict[str, Any], **_: Any) -> None:
@@ -240,7 +235,7 @@ PRIVATE_FIELDS = {"vote": ("vote",)}
 class FieldSpec:
     name: str
     type: str
-    label: str
+    label: str  # a message code, as are the choices' captions
     required: bool
     choices: dict[str, str] | None = None
 
@@ -271,11 +266,11 @@ def describe(bpmn_id: str) -> list[FieldSpec]:
 def load(
     bpmn_id: str, data: Mapping[str, Any], route: str | None = None, today: date | None = None
 ) -> dict[str, Any]:
-    """Validate submitted data; field errors in Vietnamese, keyed as submitted. `today` (in
+    """Validate submitted data; field errors keyed as submitted. `today` (in
     Vietnam) bounds a decision's date; without it the date is not checked against it."""
     form = FORMS.get(bpmn_id)
     if form is None:
-        raise InvalidTaskData({"_": f"Không có biểu mẫu cho công việc {bpmn_id!r}."})
+        raise InvalidTaskData({"_": Message("form_unknown", task=bpmn_id)})
     schema = form()
     if isinstance(schema, Decide):
         schema.context_route = route
@@ -287,12 +282,16 @@ def load(
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in loaded.items()}
 
 
-def _flatten(messages: dict[str, Any]) -> dict[str, str]:
-    flat = {}
+def _flatten(messages: dict[str, Any]) -> dict[str, Message | str]:
+    """The first problem of each field (a list's item included); marshmallow's own messages
+    (an unknown field, say) stay its English text, which the edge translates."""
+    flat: dict[str, Message | str] = {}
     for name, value in messages.items():
         while isinstance(value, (list, dict)):
             value = next(iter(value.values())) if isinstance(value, dict) else value[0]
-        flat["_" if name == "_schema" else name] = str(value)
+        flat["_" if name == "_schema" else name] = (
+            value if isinstance(value, Message) else str(value)
+        )
     return flat
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine import context
-from engine.errors import NotAllowed
+from engine.errors import Message, NotAllowed
 from engine.models import TaskRow
 from engine.ports import HumanTask
 from workflows import orgs
-from workflows.models import Nomination
-from workflows.roles import ROLES
+from workflows.models import Nomination, Organisation
 
 _JUDGING_LANES = {"secretary", "council", "head"}
 
@@ -21,26 +20,25 @@ class NominationGuard:
     def authorize(self, actor: str, task: HumanTask) -> None:
         session = context.session()
         if task.lane is None or task.org_scope is None:
-            raise NotAllowed("Công việc này không thuộc vai trò nào.")
+            raise NotAllowed("task_without_role")
         if not orgs.holds(session, actor, task.lane, task.org_scope):
+            org = session.get(Organisation, task.org_scope)
             raise NotAllowed(
-                f"Bạn không giữ vai trò {ROLES.get(task.lane, task.lane).lower()} "
-                f"tại đơn vị {task.org_scope}."
+                "role_not_held",
+                role=Message(f"role_{task.lane}"),
+                org=org.name if org is not None else task.org_scope,
             )
         if task.assignee is not None and task.assignee != actor:
-            raise NotAllowed("Phiếu này dành cho thành viên Hội đồng khác.")
+            raise NotAllowed("ballot_of_another_member")
         if task.lane not in _JUDGING_LANES:
             return
         nominee = session.scalar(
             select(Nomination.nominee_username).where(Nomination.business_key == task.business_key)
         )
         if nominee == actor:
-            raise NotAllowed(
-                "Người được đề nghị khen thưởng không được thẩm định, bỏ phiếu hoặc quyết định "
-                "hồ sơ của chính mình."
-            )
+            raise NotAllowed("nominee_may_not_judge")
         if task.form == "appraise" and actor in _preparers(task.business_key):
-            raise NotAllowed("Người lập hồ sơ không được thẩm định hồ sơ do mình lập.")
+            raise NotAllowed("preparer_may_not_appraise")
 
 
 def _preparers(business_key: str) -> set[str]:

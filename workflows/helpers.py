@@ -46,21 +46,18 @@ def _own_case(helper: str, nomination_id: Any, org: Any) -> None:
     )
     own = context.session().execute(query).first()
     if own is None:
-        raise NotOwnCase(
-            f"{helper}: tiến trình {running.business_key} không có hồ sơ đề nghị nào / "
-            "this instance has no nomination"
-        )
+        raise NotOwnCase(f"{helper}: instance {running.business_key} has no nomination")
     own_id, stored_org = own
     if nomination_id is not None and (type(nomination_id) is not int or nomination_id != own_id):
         raise NotOwnCase(
-            f"{helper}: chỉ dùng được cho hồ sơ {own_id} của chính tiến trình này, không "
-            f"cho hồ sơ {nomination_id!r} / acts only on this instance's own nomination"
+            f"{helper}: acts only on this instance's own nomination ({own_id}), "
+            f"not on {nomination_id!r}"
         )
     current = {stored_org, str(running.data().get("current_org", stored_org))}
     if not isinstance(org, str) or org not in current:
         raise NotOwnCase(
-            f"{helper}: chỉ dùng được cho đơn vị đang xét hồ sơ ({', '.join(sorted(current))}), "
-            f"không cho {org!r} / acts only on the nomination's current organisation"
+            f"{helper}: acts only on the nomination's current organisation "
+            f"({', '.join(sorted(current))}), not on {org!r}"
         )
 
 

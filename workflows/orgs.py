@@ -10,20 +10,21 @@ from sqlalchemy.orm import Session
 from workflows.models import Organisation, RoleAssignment
 from workflows.names import folded
 
-LEVEL_NAMES = {
-    "L1": "Cơ sở",
-    "L2": "Cấp trên trực tiếp cơ sở",
-    "L3": "Tỉnh, ngành",
-    "L4": "Trung ương",
-    "L5": "Nhà nước",
-}
+# The levels of the tree, from the unit up (their names are the messages `level_L1`…).
+LEVELS = ("L1", "L2", "L3", "L4", "L5")
 
 
 def get_org(session: Session, code: str) -> Organisation:
     org = session.get(Organisation, code)
     if org is None:
-        raise LookupError(f"không có đơn vị {code!r}")
+        raise LookupError(f"no organisation {code!r}")
     return org
+
+
+def name_of(session: Session, code: str) -> str:
+    """An organisation's name, or its code if there is none by that code."""
+    org = session.get(Organisation, code)
+    return org.name if org is not None else code
 
 
 def level_of(session: Session, code: str) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import clock
 from engine.audit import PendingEvent
-from engine.errors import InvalidTaskData, NotAllowed, NotFound
+from engine.errors import InvalidTaskData, Message, NotAllowed, NotFound, NotWaiting
 from engine.parsing import ParsedDefinition
 from engine.ports import Clock, CompletedTask, InstanceView
 from engine.runtime import Engine
@@ -138,14 +138,17 @@ class Nominations:
         def withdrawable(session: Session) -> str:
             nomination = session.get(Nomination, nomination_id)
             if nomination is None:
-                raise NotFound(f"không có hồ sơ {nomination_id}")
+                raise NotFound("nomination_not_found", id=nomination_id)
             if not orgs.holds(session, actor, "proposer", nomination.origin_org):
-                raise NotAllowed("Chỉ cán bộ thi đua của đơn vị đề nghị mới được rút hồ sơ.")
+                raise NotAllowed("withdraw_origin_proposer_only")
             return nomination.business_key
 
-        return self.engine.deliver_message(
-            withdrawable, "withdraw", {"reason": reason}, actor=actor
-        )
+        try:
+            return self.engine.deliver_message(
+                withdrawable, "withdraw", {"reason": reason}, actor=actor
+            )
+        except NotWaiting as exc:  # what the process waits for no longer includes withdrawal
+            raise NotWaiting("nomination_ended") from exc
 
 
 def _new_nomination(
@@ -158,23 +161,19 @@ def _new_nomination(
     achievements: str,
     documents: Sequence[str],
 ) -> Nomination:
-    errors: dict[str, str] = {}
+    errors: dict[str, Message | str] = {}
     if not orgs.holds(session, actor, "proposer", org):
-        raise NotAllowed(f"Bạn không phải cán bộ phụ trách thi đua của đơn vị {org}.")
+        raise NotAllowed("not_proposer_of", org=orgs.name_of(session, org))
     award = session.get(Award, award_code)
     if award is None:
-        errors["award_code"] = "Danh hiệu, hình thức khen thưởng không có trong danh mục."
+        errors["award_code"] = Message("award_unknown")
     elif award.subject != nominee.kind:
-        errors["nominee.kind"] = (
-            "Danh hiệu này dành cho cá nhân."
-            if award.subject == "individual"
-            else "Danh hiệu này dành cho tập thể."
-        )
+        errors["nominee.kind"] = Message(f"award_for_{award.subject}")
     campaign = session.get(Campaign, campaign_code)
     if campaign is None:
-        errors["campaign"] = "Không có đợt thi đua này."
+        errors["campaign"] = Message("campaign_unknown")
     if not nominee.name.strip():
-        errors["nominee.name"] = "Trường này là bắt buộc."
+        errors["nominee.name"] = Message("form_required")
     if errors:
         raise InvalidTaskData(errors)
     assert campaign is not None

@@ -26,9 +26,10 @@ def window_end(process_data: Mapping[str, Any]) -> datetime | None:
 
 
 def closed_reason(nomination: Nomination, now: datetime) -> str | None:
-    """Why `nomination` takes no comment at `now`; None while its window is open."""
+    """Why (a message code) `nomination` takes no comment at `now`; None while its window
+    is open."""
     if nomination.stage != STAGE or nomination.publicity_until is None:
-        return "Hồ sơ này hiện không trong thời gian công khai lấy ý kiến."
+        return "comments_not_open"
     if now >= nomination.publicity_until:
-        return "Đã hết thời hạn công khai lấy ý kiến."
+        return "comments_closed"
     return None

@@ -19,7 +19,7 @@ def rule_in_force(session: Session, award: str, on: date) -> AwardRule:
         .limit(1)
     ).first()
     if rule is None:
-        raise LookupError(f"danh hiệu {award!r} chưa có quy định áp dụng ngày {on:%d/%m/%Y}")
+        raise LookupError(f"award {award!r} has no rule in force on {on:%Y-%m-%d}")
     return rule
 
 

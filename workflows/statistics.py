@@ -11,37 +11,21 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from workflows.models import Award, Campaign, Decision, Nomination, Organisation
 
-# Titles that make a position a leader's (cán bộ lãnh đạo, quản lý); anyone else is a
-# direct worker (người trực tiếp lao động, công tác). Matched as lower-case substrings, so
-# "Phó Hiệu trưởng" and "Tổ trưởng chuyên môn" both count.
-LEADER_TITLES = (
-    "hiệu trưởng",
-    "giám đốc",
-    "chủ tịch",
-    "bí thư",
-    "thủ trưởng",
-    "tổng cục trưởng",
-    "cục trưởng",
-    "vụ trưởng",
-    "trưởng phòng",
-    "phó phòng",
-    "trưởng khoa",
-    "phó khoa",
-    "trưởng ban",
-    "phó ban",
-    "trưởng bộ môn",
-    "tổ trưởng",
-    "tổ phó",
-    "chánh văn phòng",
-    "chánh thanh tra",
-    "trưởng trạm",
-    "trưởng đơn vị",
+# Titles that make a position a leader's; anyone else is a direct worker (the list and its
+# rule are data: seeds/leader_titles.txt).
+LEADER_TITLES = tuple(
+    line.strip()
+    for line in (Path(__file__).parent / "seeds" / "leader_titles.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
 )
 # The seeds ask to prioritise direct workers: warn when they are under this share of the
 # individuals counted.

@@ -30,7 +30,7 @@ def cast_ballot(
 ) -> str:
     """Record one secret ballot; returns the salted hash that goes to the audit log."""
     if choice not in CHOICES:
-        raise ValueError(f"phiếu không hợp lệ: {choice!r}")
+        raise ValueError(f"not a ballot choice: {choice!r}")
     salt = secrets.token_hex(16)
     digest = hashlib.sha256(
         f"{salt}|{nomination_id}|{org}|{round_no}|{member}|{choice}".encode()

@@ -156,7 +156,7 @@ def test_completions_refused_for_the_wrong_person_or_bad_data_change_nothing(api
     )
     assert english.get_json()["title"] == "The data is not valid."
     assert english.get_json()["errors"] == {
-        "result": "Chọn một trong: complete, incomplete, refused."
+        "result": "Choose one of: complete, incomplete, refused."
     }
     [meeting] = inbox(api, "thuky.th_dth")
     too_many = {"members_total": 3, "for": 3, "against": 1, "minutes_no": "05/BB-HĐTĐKT"}

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engine.errors import InvalidTaskData
+from engine.errors import InvalidTaskData, Message
+from web.i18n import say
 from workflows import authority, forms, publicity
 from workflows.models import Nomination
 
@@ -38,7 +39,9 @@ def test_a_head_decides_within_the_authority_route_dmn_gave_the_level(
     if refused:
         with pytest.raises(InvalidTaskData) as error:
             forms.load("decide", data, route=route)
-        assert error.value.errors["decision"] == authority.decision_problem(decision, route)
+        assert error.value.errors["decision"] == Message(
+            authority.decision_problem(decision, route)
+        )
     else:
         assert forms.load("decide", data, route=route)["decision"] == decision
 
@@ -51,6 +54,10 @@ def test_the_window_the_process_opened_is_open_until_its_end() -> None:
 
     nomination = Nomination(stage=publicity.STAGE, publicity_until=end)
     assert publicity.closed_reason(nomination, end - timedelta(seconds=1)) is None
-    assert publicity.closed_reason(nomination, end) == "Đã hết thời hạn công khai lấy ý kiến."
+    assert say(Message(publicity.closed_reason(nomination, end) or "")) == (
+        "Đã hết thời hạn công khai lấy ý kiến."
+    )
     nomination.stage = "decide"
-    assert "không trong thời gian công khai" in (publicity.closed_reason(nomination, end) or "")
+    assert "không trong thời gian công khai" in say(
+        Message(publicity.closed_reason(nomination, end) or "")
+    )

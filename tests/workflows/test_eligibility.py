@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tests.workflows.world import World, make_world
+from web.i18n import say
 from workflows.eligibility import findings
 from workflows.models import Nomination, PastAward
 from workflows.names import nominee_key
@@ -20,7 +21,8 @@ def world(db: Engine) -> World:
 def codes(world: World, nomination: Nomination) -> dict[str, str]:
     with Session(world.db) as session:
         row = session.get_one(Nomination, nomination.id)
-        return {f.code: f.message for f in findings(session, row, world.clock.now().date())}
+        found = findings(session, row, world.clock.now().date())
+        return {f.code: say(f.message) for f in found}  # as the secretary reads it
 
 
 def history(world: World, award: str, *years: int, name: str = "Nguyễn Thị Lan") -> None:

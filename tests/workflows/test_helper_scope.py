@@ -82,7 +82,7 @@ def test_a_helper_called_on_someone_elses_case_puts_the_instance_in_error(
     failed = instance_of(world, attacker)
     assert (failed.status, failed.error_element) == ("error", "open_vote")
     assert failed.error_message is not None and helper in failed.error_message
-    assert "chỉ dùng được cho" in failed.error_message
+    assert "acts only on" in failed.error_message
     assert _tallies(world, victim.id) == 0  # nothing written on the other case
     assert world.stage(victim)[1] == "vote"
     with Session(world.db) as session:
@@ -117,6 +117,6 @@ def test_helpers_outside_a_run_refuse(world: World) -> None:
     with (
         Session(world.db) as session,
         context.bound(session),
-        pytest.raises(EngineError, match="no instance is running"),
+        pytest.raises(EngineError, match="helper_outside_instance"),
     ):
         council_members("TRUONG_A")

@@ -222,7 +222,7 @@ class DiffArgs(Schema):
 def _admin() -> Principal:
     who = me()
     if not who.orgs("admin"):
-        raise NotAllowed(t("admin_required"))
+        raise NotAllowed("admin_required")
     return who
 
 
@@ -234,7 +234,7 @@ def _scope(who: Principal) -> ColumnElement[bool]:
 def _may_deploy(who: Principal) -> Principal:
     """`who`, if they may deploy; 403 before any upload is read otherwise."""
     if not deployment.may_deploy(context.read(), who):
-        raise NotAllowed(t("deploy_root_admin_required"))
+        raise NotAllowed("deploy_root_admin_required")
     return who
 
 
@@ -290,7 +290,7 @@ def deploy() -> Any:
             context.engine(), who, files, key=body.get("key"), comment=body["comment"]
         )
     except deployment.DeployNotAllowed:  # the role was revoked meanwhile
-        raise NotAllowed(t("deploy_root_admin_required")) from None
+        raise NotAllowed("deploy_root_admin_required") from None
     except DataError:
         # A process id longer than a key may be (PostgreSQL checks the length).
         abort(422, messages={"body": {"key": [t("definition_key_needed")]}})
@@ -323,7 +323,7 @@ def definition_version(key: str, number: int) -> Any:
     try:
         row = definitions.get_version(session, key, number)
     except NotFound:
-        raise NotFound(t("definition_not_found", definition=key, version=number)) from None
+        raise NotFound("definition_not_found", definition=key, version=number) from None
     uses = definition_queries.uses(session, _scope(who), row.id)[row.id]
     return {**_version(row), **uses, "files": row.sources}
 
@@ -339,7 +339,7 @@ def version_diff(args: dict[str, Any], key: str, number: int) -> Any:
     the diagram moved. A first version has `against` null and no changes."""
     _admin()
     if len(key) > 100 or "\x00" in key:
-        raise NotFound(t("definition_not_found", definition=key, version=number))
+        raise NotFound("definition_not_found", definition=key, version=number)
     _, other, diff = definition_queries.version_diff(
         context.read(), key, number, args.get("against")
     )
@@ -385,7 +385,7 @@ def get_instance(instance_id: int) -> Any:
     who = _admin()
     found = instance_queries.instance_detail(context.read(), instance_id, _scope(who))
     if found is None:
-        raise NotFound(t("instance_not_found", id=instance_id))
+        raise NotFound("instance_not_found", id=instance_id)
     return found
 
 

@@ -20,7 +20,6 @@ from engine.errors import NotAllowed, NotFound
 from web import anchors, context
 from web.api.auth import BEARER, me
 from web.api.common import DecisionSchema, PageArgs, TallySchema, page_schema
-from web.i18n import t
 from web.paging import page_of
 from web.queries import audit as audit_queries
 from workflows.access import MAX_ID, OVERSIGHT_ROLES, Principal, readable
@@ -126,7 +125,7 @@ def _overseer() -> Principal:
     who = me()
     roles = tuple((role, org) for role, org in who.roles if role in OVERSIGHT_ROLES)
     if not roles:
-        raise NotAllowed(t("auditor_required"))
+        raise NotAllowed("auditor_required")
     return Principal(who.username, who.full_name, roles)
 
 
@@ -144,7 +143,7 @@ def history(nomination_id: int) -> Any:
     session = context.read()
     nomination = readable(session, who, nomination_id)
     if nomination is None:
-        raise NotFound(t("nomination_not_found", id=nomination_id))
+        raise NotFound("nomination_not_found", id=nomination_id)
     return audit_queries.history(session, nomination)
 
 

@@ -76,17 +76,17 @@ def _answers() -> Iterator[None]:
     try:
         yield
     except inst.Refused as refused:
-        first = message(refused.problems[0])
         if refused.status == "invalid":
             errors: dict[str, list[str]] = {}
             for problem in refused.problems:
                 errors.setdefault(problem.field, []).append(message(problem))
             abort(422, messages={"json": errors})
+        said = (f"inst_{refused.problems[0].key}",)
         if refused.status == "conflict":
-            raise Conflict(first) from None
+            raise Conflict(*said, **refused.problems[0].params) from None
         if refused.status == "forbidden":
-            raise NotAllowed(first) from None
-        raise NotFound(first) from None
+            raise NotAllowed(*said, **refused.problems[0].params) from None
+        raise NotFound(*said, **refused.problems[0].params) from None
 
 
 def _scope() -> inst.Scope:
@@ -544,7 +544,7 @@ def calendar(year: int) -> Any:
     found = inst.calendar_year(context.read(), year)
     return {
         "year": year,
-        "holidays": [{"day": d, "name": n} for d, n in found.holidays],
+        "holidays": [{"day": d, "name": n or t("inst_kind_off")} for d, n in found.holidays],
         "official_workdays": found.official_workdays,
         "days": found.days,
     }
@@ -572,7 +572,7 @@ def remove_day(day: str) -> Any:
     try:
         parsed = date.fromisoformat(day)
     except ValueError:
-        raise NotFound(t("inst_day_not_found", day=day[:20])) from None
+        raise NotFound("inst_day_not_found", day=day[:20]) from None
     with _answers(), context.write() as session:
         inst.remove_day(session, scope, context.now(), parsed)
     return "", 204

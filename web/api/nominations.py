@@ -16,7 +16,6 @@ from engine.errors import NotFound
 from web import context
 from web.api.auth import BEARER, me
 from web.api.common import DecisionSchema, PageArgs, TallySchema, page_schema
-from web.i18n import t
 from web.paging import page_of
 from web.queries import nominations as nomination_queries
 from web.queries.nominations import Detail, summaries
@@ -137,7 +136,7 @@ def visible(session: Session, nomination_id: int) -> Nomination:
     """The nomination if the caller may read it; otherwise 404, whether it exists or not."""
     nomination = readable(session, me(), nomination_id)
     if nomination is None:
-        raise NotFound(t("nomination_not_found", id=nomination_id))
+        raise NotFound("nomination_not_found", id=nomination_id)
     return nomination
 
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
-from functools import cache
-from string import Formatter
 from typing import Any
 
 from flask import Response, json, request
@@ -14,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import (
     Conflict,
     DefinitionRejected,
+    EngineError,
     InvalidTaskData,
     MigrationRefused,
     NotAllowed,
@@ -22,9 +20,8 @@ from engine.errors import (
 )
 from web import json_input
 from web.definition_problems import problem_list
-from web.i18n import codes, speaking, t, template
+from web.i18n import describe, field_errors, t, translate_errors
 from workflows.auth import LoginRefused, TooManyAttempts
-from workflows.comments import CommentRefused
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -82,46 +79,9 @@ def from_http_exception(error: HTTPException) -> Response:
     return problem(code, detail, headers=headers)
 
 
-def translate_errors(errors: Any) -> Any:
-    """Field errors in the reader's language. marshmallow writes English; the en catalogue's
-    `mm_*` messages are its templates, so a message is recognised by them and written again
-    from the same code in the reader's language."""
-    if isinstance(errors, dict):
-        return {k: translate_errors(v) for k, v in errors.items()}
-    if isinstance(errors, list):
-        return [translate_errors(v) for v in errors]
-    if isinstance(errors, str):
-        for code, pattern in _marshmallow_messages():
-            match = pattern.fullmatch(errors)
-            if match:
-                return t(code, **match.groupdict())
-    return errors
-
-
-@cache
-def _marshmallow_messages() -> list[tuple[str, re.Pattern[str]]]:
-    """Each `mm_*` code with a pattern of its English, fields captured; the longest first,
-    so "between min and max" wins over "at least min"."""
-    with speaking("en"):
-        templates = {code: template(code) for code in codes("mm_")}
-    return [
-        (code, _pattern(text))
-        for code, text in sorted(templates.items(), key=lambda item: -len(item[1]))
-    ]
-
-
-def _pattern(text: str) -> re.Pattern[str]:
-    parts = []
-    for literal, field, _spec, _conversion in Formatter().parse(text):
-        parts.append(re.escape(literal))
-        if field:
-            parts.append(f"(?P<{field}>.+?)")
-    return re.compile("".join(parts), re.DOTALL)
-
-
 def from_domain_error(error: Exception) -> Response:
     if isinstance(error, InvalidTaskData):
-        return problem(422, t("invalid"), errors=error.errors)
+        return problem(422, t("invalid"), errors=field_errors(error.errors))
     if isinstance(error, DefinitionRejected):
         return problem(422, t("definition_rejected"), errors=problem_list(error.problems))
     if isinstance(error, MigrationRefused):
@@ -134,14 +94,12 @@ def from_domain_error(error: Exception) -> Response:
         )
     if isinstance(error, LoginRefused):
         return problem(401, t("login_refused"))
-    status = {
-        NotFound: 404,
-        NotAllowed: 403,
-        Conflict: 409,
-        NotWaiting: 409,
-        CommentRefused: 409,
-    }[next(c for c in type(error).__mro__ if c in DOMAIN_ERRORS)]
-    return problem(status, str(error))
+    assert isinstance(error, EngineError)
+    status = next(_STATUSES[c] for c in type(error).__mro__ if c in _STATUSES)
+    return problem(status, describe(error, _TITLES[status]))
+
+
+_STATUSES: dict[type, int] = {NotFound: 404, NotAllowed: 403, Conflict: 409, NotWaiting: 409}
 
 
 DOMAIN_ERRORS: tuple[type[Exception], ...] = (
@@ -153,7 +111,6 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     NotAllowed,
     Conflict,
     NotWaiting,
-    CommentRefused,
 )
 
 

@@ -116,5 +116,5 @@ def anchor() -> Any:
     Note it down to check later that the log still extends it. No sign-in."""
     newest = anchors.sink().newest()
     if newest is None:
-        raise NotFound(t("anchor_not_found"))
+        raise NotFound("anchor_not_found")
     return {"seq": newest.seq, "hash": newest.hash, "at": anchoring.parse_at(newest.at)}

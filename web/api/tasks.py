@@ -21,7 +21,6 @@ from web.api import problems
 from web.api.auth import BEARER, me
 from web.api.common import PageArgs, ProblemSchema
 from web.api.nominations import OpenTask, text
-from web.i18n import t
 from web.queries import inbox as inbox_queries
 from web.queries.inbox import open_task
 from web.services import tasks
@@ -155,10 +154,10 @@ def get_task(task_id: str) -> Any:
     for a returned dossier the list of what is missing."""
     who = me()
     if not tasks.plausible(task_id):
-        raise NotFound(t("task_not_found"))
+        raise NotFound("task_not_found")
     item = inbox_queries.my_task(context.read(), context.engine(), who, task_id, context.now())
     if item is None:
-        raise NotFound(t("task_not_found"))
+        raise NotFound("task_not_found")
     return item
 
 

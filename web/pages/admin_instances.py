@@ -24,7 +24,7 @@ from engine.errors import Conflict, MigrationRefused, NotFound
 from engine.ports import InstanceView
 from web import context, diagram
 from web.definition_problems import problem_list
-from web.i18n import t
+from web.i18n import describe, t
 from web.pages.common import admin, arg, bp, definition_key, page_number, render, signed_in
 from web.paging import page_of
 from web.queries import definitions as definition_queries
@@ -152,7 +152,7 @@ def admin_instance(instance_id: int) -> Any:
     who = admin()
     found = instance_queries.instance_detail(context.read(), instance_id, _scope(who))
     if found is None:
-        raise NotFound(t("instance_not_found", id=instance_id))
+        raise NotFound("instance_not_found", id=instance_id)
     svg = diagram.render_version(found["sources"], found["path"], t("instance_diagram"))
     return render(
         "admin_instance.html",
@@ -210,7 +210,7 @@ def admin_migrate(instance_id: int) -> Any:
         for reason in problem_list(refused.problems):
             flash(reason["message"], "warning")
     except Conflict as exc:
-        flash(str(exc), "warning")
+        flash(describe(exc, "conflict"), "warning")
     else:
         flash(t("instance_migrated_done", version=view.definition_version), "success")
     return _back(instance_id)
@@ -250,5 +250,5 @@ def _done(action: Callable[[], InstanceView | None]) -> InstanceView | None:
     except NotFound:
         abort(404)
     except Conflict as exc:
-        flash(str(exc), "warning")
+        flash(describe(exc, "conflict"), "warning")
         return None

@@ -16,12 +16,11 @@ from werkzeug.wrappers import Response
 
 from engine.errors import NotAllowed, NotFound
 from web import context
-from web.i18n import LANGUAGES, known, language, t
+from web.i18n import LANGUAGES, describe, known, language, t
 from web.pages import csrf
 from workflows import auth
 from workflows.access import Principal, principal
 from workflows.calendar import TIMEZONE
-from workflows.orgs import LEVEL_NAMES
 
 bp = Blueprint("pages", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -63,7 +62,7 @@ def admin() -> Principal:
     the engine serve every organisation): 403 for anyone else."""
     who = user()
     if not who.orgs("admin"):
-        raise NotAllowed(t("admin_required"))
+        raise NotAllowed("admin_required")
     return who
 
 
@@ -119,7 +118,7 @@ def task_name(task: Mapping[str, Any]) -> str:
 
 
 def level_name(level: str) -> str:
-    return f"{level} — {LEVEL_NAMES.get(level, level)}"
+    return label("level", level)
 
 
 def render(template: str, status: int = 200, **values: Any) -> tuple[str, int]:
@@ -180,7 +179,7 @@ def _not_found(_: NotFound) -> tuple[str, int]:
 
 @bp.errorhandler(NotAllowed)
 def _not_allowed(error: NotAllowed) -> tuple[str, int]:
-    return error_page(403, str(error) or t("forbidden"))
+    return error_page(403, describe(error, "forbidden"))
 
 
 @bp.errorhandler(Exception)

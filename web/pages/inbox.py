@@ -11,10 +11,10 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound, Suspended
+from engine.errors import Conflict, EngineError, InvalidTaskData, NotAllowed, NotFound, Suspended
 from engine.models import Instance, TaskRow
 from web import context
-from web.i18n import t
+from web.i18n import describe, field_errors, t
 from web.pages import auth
 from web.pages.common import arg, bp, me, page_number, render, signed_in, user
 from web.queries import inbox as inbox_queries
@@ -162,16 +162,16 @@ def complete(task_id: str) -> Any:
         complete_task(who, task_id, data)
     except Suspended:
         return redirect(url_for("pages.task", task_id=task_id))  # which says why
-    except Conflict:
+    except Conflict as exc:
         # Sent twice, or a colleague took it meanwhile: say so, not an error page.
-        flash(t("task_done"), "warning")
+        flash(describe(exc, "conflict"), "warning")
         return redirect(url_for("pages.inbox"))
     except (NotFound, NotAllowed):
         abort(404)  # another organisation's task is not told to exist
     except InvalidTaskData as exc:
         context.close_read()
         item = _task_or_404(task_id)
-        return _task_page(item, typed, exc.errors, 422)
+        return _task_page(item, typed, field_errors(exc.errors), 422)
     flash(t("task_saved"), "success")
     return redirect(url_for("pages.inbox"))
 
@@ -215,8 +215,10 @@ def council_vote(org: str) -> Any:
         if error is None:
             done += 1
         else:
-            handled = isinstance(error, Conflict) and not isinstance(error, Suspended)
-            reason = t("task_done") if handled else str(error)
+            if isinstance(error, EngineError):
+                reason = describe(error, "conflict")
+            else:
+                reason = t("server_error")
             flash(t("council_failed", name=names[task_id], reason=reason), "warning")
     flash(t("council_done", count=done), "success")
     return redirect(url_for("pages.council", org=org))

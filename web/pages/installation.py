@@ -245,7 +245,7 @@ def _people_page(scope: inst.Scope, values: dict[str, str], errors: dict[str, st
         page=page,
         roles_of={p.username: orgs.roles_of(session, p.username) for p in page["items"]},
         q=query,
-        roles=_options(ROLES),
+        roles=[(role, t(f"role_{role}")) for role in ROLES],
         role_orgs=_role_orgs(scope),
         values=values,
         errors=errors,
@@ -303,7 +303,7 @@ def _person_page(
         held=[
             (r, o, names.get(o, o), o in scope.orgs) for r, o in orgs.roles_of(session, username)
         ],
-        roles=_options(ROLES),
+        roles=[(role, t(f"role_{role}")) for role in ROLES],
         role_orgs=_role_orgs(scope),
         values=values,
         errors=errors,

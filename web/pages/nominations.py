@@ -8,9 +8,9 @@ from typing import Any
 from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
 
-from engine.errors import InvalidTaskData, NotWaiting, Suspended
+from engine.errors import Conflict, InvalidTaskData, NotWaiting
 from web import context
-from web.i18n import t
+from web.i18n import describe, field_errors, t
 from web.pages.common import bp, error_page, render, signed_in, user
 from web.queries import nominations as nomination_queries
 from web.services import nominations
@@ -55,10 +55,8 @@ def withdraw(nomination_id: int) -> Any:
     reason = request.form.get("reason", "").strip()[:2000].replace("\x00", "")
     try:
         nominations.withdraw(user(), row.id, reason)
-    except NotWaiting:
-        flash(t("nomination_ended"), "warning")
-    except Suspended:
-        flash(t("instance_suspended"), "warning")
+    except (NotWaiting, Conflict) as exc:  # ended meanwhile, suspended, changed meanwhile
+        flash(describe(exc, "conflict"), "warning")
     else:
         flash(t("withdrawn"), "success")
     return redirect(url_for("pages.nomination", nomination_id=nomination_id))
@@ -122,7 +120,7 @@ def create() -> Any:
                 documents=documents[:MAX_DOCUMENTS],
             )
         except InvalidTaskData as exc:
-            errors = {k.removeprefix("nominee."): v for k, v in exc.errors.items()}
+            errors = {k.removeprefix("nominee."): v for k, v in field_errors(exc.errors).items()}
         else:
             flash(t("created"), "success")
             return redirect(url_for("pages.nomination", nomination_id=created.id))

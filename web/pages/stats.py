@@ -22,7 +22,7 @@ def overseer() -> Principal:
     who = user()
     roles = tuple((role, org) for role, org in who.roles if role in OVERSIGHT_ROLES)
     if not roles:
-        raise NotAllowed(t("auditor_required"))
+        raise NotAllowed("auditor_required")
     return Principal(who.username, who.full_name, roles)
 
 

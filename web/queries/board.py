@@ -9,6 +9,7 @@ from typing import TypedDict
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from web.names import label
 from web.paging import Page
 from workflows import orgs
 from workflows.calendar import WorkingCalendar
@@ -95,7 +96,7 @@ def notice(
         "org_code": org.code,
         "org_name": org.name,
         "org_level": org.level,
-        "org_level_name": orgs.LEVEL_NAMES.get(org.level, org.level),
+        "org_level_name": label("level", org.level),
         "achievements": nomination.achievements,
         "publicity_until": until,
         "working_days_left": calendar.working_days_between(now, until),

@@ -156,7 +156,7 @@ def _version(session: Session, key: str, number: int) -> DefinitionVersion:
     try:
         return definitions.get_version(session, key, number)
     except NotFound:
-        raise NotFound(t("definition_not_found", definition=key, version=number)) from None
+        raise NotFound("definition_not_found", definition=key, version=number) from None
 
 
 def diff_json(diff: VersionDiff) -> DiffView:

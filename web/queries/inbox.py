@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from engine.models import Instance, TaskRow
 from engine.ports import HumanTask
 from engine.runtime import Engine
+from web.i18n import t
 from web.paging import Page
 from workflows.access import Principal, inbox_filter
-from workflows.forms import FORMS, describe
+from workflows.forms import FORMS, FieldSpec, describe
 from workflows.models import Award, Nomination, Organisation
 
 
@@ -125,21 +126,28 @@ def open_task(task: TaskRow | HumanTask, now: datetime) -> OpenTask:
     }
 
 
-@cache
 def form_of(form: str) -> list[FormField]:
-    """A task whose form is not one of ours (deploy refuses those) describes none."""
-    if form not in FORMS:
-        return []
+    """A task's form in the reader's language; a task whose form is not one of ours (deploy
+    refuses those) describes none."""
     return [
         {
             "name": spec.name,
             "type": spec.type,
-            "label": spec.label,
+            "label": t(spec.label) if spec.label else "",
             "required": spec.required,
-            "choices": dict(spec.choices) if spec.choices is not None else None,
+            "choices": (
+                {value: t(code) for value, code in spec.choices.items()}
+                if spec.choices is not None
+                else None
+            ),
         }
-        for spec in describe(form)
+        for spec in _specs(form)
     ]
+
+
+@cache
+def _specs(form: str) -> tuple[FieldSpec, ...]:
+    return tuple(describe(form)) if form in FORMS else ()
 
 
 def task_item(row: Mapping[Any, Any], now: datetime) -> TaskItem:

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent, Instance, TaskRow
 from engine.runtime import Engine
+from web.i18n import say
 from web.queries.inbox import OpenTask, missing_of, open_task
 from workflows.calendar import TIMEZONE
-from workflows.eligibility import Finding, findings
+from workflows.eligibility import findings
 from workflows.models import Award, Decision, Nomination, Organisation, Tally
 
 
@@ -45,6 +46,14 @@ class Summary(TypedDict):
     nominee: Nominee
     created_at: datetime
     publicity_until: datetime | None
+
+
+class Finding(TypedDict):
+    """An eligibility finding in the reader's language."""
+
+    code: str
+    message: str
+    basis: str
 
 
 class Detail(Summary):
@@ -129,7 +138,9 @@ def detail(session: Session, engine: Engine, nomination: Nomination, now: dateti
         "achievements": nomination.achievements,
         "documents": nomination.document_list,
         "open_tasks": [open_task(task, now) for task in tasks],
-        "findings": found,
+        "findings": [
+            {"code": f.code, "message": say(f.message), "basis": say(f.basis)} for f in found
+        ],
         "missing": (
             missing_of(session, engine, nomination.business_key, dossier.instance_id)
             if dossier

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from engine.errors import NotFound
 from web import context
-from web.i18n import t
 from workflows import comments
 from workflows.models import Nomination
 
@@ -37,7 +36,7 @@ def submit(nomination_id: int, data: dict[str, str], client: str, now: datetime)
         # window's end is checked against the clock, and its timer fires only after it.
         nomination = session.get(Nomination, nomination_id)
         if nomination is None or nomination.stage != "publicity":
-            raise NotFound(t("notice_not_found"))
+            raise NotFound("notice_not_found")
         received = comments.receive(
             session,
             nomination,

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.errors import InvalidTaskData, NotWaiting, Suspended
+from engine.errors import InvalidTaskData, Message
 from engine.ports import InstanceView
 from web import context
-from web.i18n import t
 from workflows.access import Principal
 from workflows.models import Nomination, Person
 from workflows.pipeline import Nominations, Nominee
@@ -31,7 +30,7 @@ def create(
         and who.holds("proposer", org)
         and context.read().get(Person, nominee.username) is None
     ):
-        raise InvalidTaskData({"nominee.username": t("unknown_user")})
+        raise InvalidTaskData({"nominee.username": Message("unknown_user")})
     nomination, _ = Nominations(context.engine()).create(
         who.username,
         org=org,
@@ -46,9 +45,4 @@ def create(
 
 def withdraw(who: Principal, nomination_id: int, reason: str) -> InstanceView:
     """Withdraw a nomination at any stage (a proposer of its origin unit)."""
-    try:
-        return Nominations(context.engine()).withdraw(nomination_id, who.username, reason)
-    except NotWaiting as exc:
-        raise NotWaiting(t("nomination_ended")) from exc
-    except Suspended as exc:
-        raise Suspended(t("instance_suspended")) from exc
+    return Nominations(context.engine()).withdraw(nomination_id, who.username, reason)

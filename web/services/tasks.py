@@ -7,11 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound, Suspended
+from engine.errors import InvalidTaskData, Message, NotAllowed, NotFound
 from engine.models import TaskRow
 from engine.ports import InstanceView
 from web import context
-from web.i18n import t
 from web.json_input import has_nul
 from workflows.access import Principal, inbox_filter
 from workflows.pipeline import Nominations
@@ -26,29 +25,21 @@ def plausible(task_id: str) -> bool:
 
 
 def complete_task(who: Principal, task_id: str, data: Mapping[str, Any]) -> InstanceView:
-    """Complete through the engine (in its transaction), with the engine's conflict and
-    not-found in the user's language."""
+    """Complete through the engine, in its transaction; its errors say what went wrong
+    (a task done already, a change that lost the race, a suspended process)."""
+    if not plausible(task_id):
+        raise NotFound("task_not_found")
+    if has_nul(data):
+        _refuse_nul(task_id, data)
     try:
-        if not plausible(task_id):
-            raise NotFound(task_id)
-        if has_nul(data):
-            _refuse_nul(task_id, data)
         return Nominations(context.engine()).complete(task_id, who.username, data)
-    except NotFound as exc:
-        raise NotFound(t("task_not_found")) from exc
     except NotAllowed as exc:
         # A task that is not in my inbox does not exist for me, as on reading it: a 403
         # would confirm it and name its organisation. Refusals of a task I see (separation
         # of duties) say why.
         if not _in_inbox(who, task_id):
-            raise NotFound(t("task_not_found")) from exc
+            raise NotFound("task_not_found") from exc
         raise
-    except Suspended as exc:
-        raise Suspended(t("instance_suspended")) from exc
-    except Conflict as exc:
-        context.close_read()  # the request's snapshot predates the change that won
-        state = context.read().scalar(select(TaskRow.state).where(TaskRow.id == task_id))
-        raise Conflict(t("task_busy" if state == "ready" else "task_not_ready")) from exc
 
 
 def complete_each(
@@ -77,6 +68,6 @@ def _refuse_nul(task_id: str, data: Mapping[str, Any]) -> None:
     """Data the database could not store is a field error, once the task is known to exist
     (an unknown task stays a 404 whatever is sent)."""
     if context.read().scalar(select(TaskRow.id).where(TaskRow.id == task_id)) is None:
-        raise NotFound(task_id)
-    invalid = t("invalid_value")
+        raise NotFound("task_not_found")
+    invalid = Message("invalid_value")
     raise InvalidTaskData({k: invalid for k, v in data.items() if has_nul(k) or has_nul(v)})
