@@ -143,3 +143,8 @@ def test_an_auditor_reading_a_file_is_logged_and_another_unit_sees_nothing(
             select(AuditEvent.payload).where(AuditEvent.action == "record.read")
         ).all()
     assert f'"file":{file_id}' in payload and digest in payload
+
+    # The history names the addition and its digest, in words.
+    history = text(browser.get(f"/thanh-tra/ho-so/{nomination_id}"))
+    assert "Thêm tệp vào hồ sơ" in history and "Ảnh PNG" in history
+    assert "Mã băm SHA-256" in history and digest in history
