@@ -1,6 +1,6 @@
 """Sliding-window limits counted in the database (failed logins, public comments), so every
 web process sees one count, and counted one attempt at a time per key, so parallel requests
-cannot all see room for one more."""
+cannot all see room for one more; and the sizes a dossier's files are held to."""
 
 from __future__ import annotations
 
