@@ -21,6 +21,7 @@ from engine.xmlsafety import check_size
 from web import anchors as anchor_text
 from web.i18n import say, speaking
 from web.settings import Settings
+from web.transfers import MAX_SERVER_BODY
 from workflows import deployment
 from workflows.calendar import TIMEZONE
 from workflows.demo import LOGINS as DEMO_LOGINS
@@ -282,7 +283,7 @@ def serve(host: str, port: int) -> None:
         worker.start()
     click.echo(f"Laurel is serving on http://{host}:{port}")
     try:
-        waitress_serve(app, host=host, port=port, threads=8)
+        waitress_serve(app, host=host, port=port, threads=8, max_request_body_size=MAX_SERVER_BODY)
     finally:
         if worker is not None:
             worker.stop()

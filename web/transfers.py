@@ -24,6 +24,10 @@ from workflows.files.storage import LocalStorage, S3Storage, Storage
 # The form around the file (its field names, a CSRF token, multipart boundaries).
 FORM_OVERHEAD = 256 * 1024
 MAX_UPLOAD_REQUEST = limits.MAX_FILE_BYTES + FORM_OVERHEAD
+# What the HTTP server may read of a body before the app answers (waitress reads it whole
+# first): well past an upload's size, so that a file a little too large still gets the
+# app's own message, yet bounded, so that no body can fill the disk.
+MAX_SERVER_BODY = 5 * limits.MAX_FILE_BYTES
 FIELD = "file"
 # A file shown in the browser runs nothing and loads nothing: a sandboxed document with no
 # sources but itself (the image, the PDF viewer).
