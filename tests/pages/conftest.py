@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +42,9 @@ class Browser:
         assert found, f"no CSRF token on {path}"
         return found.group(1)
 
-    def post(self, path: str, data: dict[str, str], csrf_from: str | None = None) -> TestResponse:
+    def post(
+        self, path: str, data: Mapping[str, str | list[str]], csrf_from: str | None = None
+    ) -> TestResponse:
         return self.client.post(path, data={**data, "csrf_token": self.csrf(csrf_from or path)})
 
     def login(self, username: str, password: str = PASSWORD) -> TestResponse:

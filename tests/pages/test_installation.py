@@ -3,10 +3,12 @@ versions and the calendar, as an admin uses them in a browser."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from engine import audit
 from engine.models import AuditEvent
@@ -116,22 +118,44 @@ def test_an_admin_cannot_revoke_their_own_last_admin_role(browser: Browser) -> N
     assert held == ["CDGD_NB"]
 
 
+def _add_rule(browser: Browser, form: Mapping[str, str | list[str]]) -> TestResponse:
+    return browser.post("/quan-tri/danh-hieu/LDTT/phien-ban", form, "/quan-tri/danh-hieu/LDTT")
+
+
 def test_a_rule_version_and_a_make_up_day_are_added_and_audited(browser: Browser) -> None:
     browser.login("quantri")
-    bad = browser.post(
-        "/quan-tri/danh-hieu/LDTT/phien-ban",
-        {"effective_from": "01/01/2020", "basis": "", "vote_threshold": "2"},
-        csrf_from="/quan-tri/danh-hieu/LDTT",
+    past = _add_rule(browser, {"effective_from": "01/01/2020", "basis": "", "vote_threshold": "60"})
+    assert past.status_code == 422 and "sau hôm nay" in text(past)
+    bad = _add_rule(
+        browser, {"effective_from": "01/12/2026", "basis": "x", "vote_threshold": "150"}
     )
     assert bad.status_code == 422
-    assert "sau hôm nay" in text(bad) and "Tỷ lệ phải lớn hơn 0" in text(bad)
-    deep = browser.post(
-        "/quan-tri/danh-hieu/LDTT/phien-ban",
-        {"effective_from": "01/12/2026", "basis": "x", "prerequisites": "[" * 5000 + "]" * 5000},
-        csrf_from="/quan-tri/danh-hieu/LDTT",
+    assert "Tỷ lệ phần trăm phải lớn hơn 0 và không quá 100" in text(bad)
+    many = _add_rule(
+        browser,
+        {
+            "effective_from": "01/12/2026",
+            "basis": "x",
+            "prerequisite_award": ["LDTT"] * 5000,
+            "prerequisite_kind": ["count"] * 5000,
+            "prerequisite_number": ["1"] * 5000,
+        },
     )
-    assert deep.status_code == 422  # told at the field, not a 500
-    assert "Điều kiện phải là danh sách {award, consecutive_years}" in text(deep)
+    assert many.status_code == 422  # told at the field, not a 500
+    assert "Tối đa 20 điều kiện" in text(many)
+    within = _add_rule(
+        browser,
+        {
+            "effective_from": "01/12/2026",
+            "basis": "x",
+            "prerequisite_award": "LDTT",
+            "prerequisite_kind": "consecutive_years",
+            "prerequisite_number": "2",
+            "prerequisite_within_years": "5",
+        },
+    )
+    assert within.status_code == 422
+    assert "Dòng 1: Chỉ tính trong số năm gần nhất khi tính theo số lần" in text(within)
     added = browser.post(
         "/quan-tri/danh-hieu/LDTT/phien-ban",
         {
@@ -168,3 +192,99 @@ def test_a_rule_version_and_a_make_up_day_are_added_and_audited(browser: Browser
     assert "Thêm phiên bản tham số" in index and "Điều chỉnh lịch làm việc" in index
     with browser.db.connect() as connection:
         assert audit.verify(connection).ok
+
+
+def _rules(browser: Browser, award: str) -> list[AwardRule]:
+    with Session(browser.db) as session:
+        return list(
+            session.scalars(
+                select(AwardRule)
+                .where(AwardRule.award_code == award)
+                .order_by(AwardRule.effective_from)
+            )
+        )
+
+
+def test_a_percentage_and_a_prerequisite_row_are_stored_and_read_back_in_words(
+    browser: Browser,
+) -> None:
+    browser.login("quantri")
+    form = text(browser.get("/quan-tri/danh-hieu/LDTT"))
+    # The rule in force reads as sentences: levels, bases and shares by their names.
+    versions = form[form.index('<table class="tasks">') : form.index("</table>")]
+    assert "Đồng ý từ 50 % trở lên, tính trên Tổng số thành viên Hội đồng" in versions
+    assert "Không giới hạn số lượng" in versions and "Cấp quyết định: " in versions
+    for raw in ("0.5", "all_members", "present_members"):
+        assert raw not in versions
+    assert '"award"' not in form and "(JSON)" not in form  # no JSON to type
+    added = _add_rule(
+        browser,
+        {
+            "effective_from": "2026-12-01",
+            "basis": "Quyết định thử nghiệm.",
+            "vote_threshold": "60",
+            "quota_ratio": "12,5 %",
+            "prerequisite_award": ["", "CSTDCS", ""],
+            "prerequisite_kind": ["consecutive_years", "count", "consecutive_years"],
+            "prerequisite_number": ["", "2", ""],
+            "prerequisite_within_years": ["", "5", ""],
+        },
+    )
+    assert added.status_code == 302
+    [old, new] = _rules(browser, "LDTT")
+    assert (new.vote_threshold, new.quota_ratio) == (0.6, 0.125)
+    assert new.prerequisite_list == [{"award": "CSTDCS", "count": 2, "within_years": 5}]
+    assert new.vote_base == old.vote_base  # left blank: carried over
+    page = text(browser.get("/quan-tri/danh-hieu/LDTT"))
+    assert "Đồng ý từ 60 % trở lên" in page and "Số lượng tối đa: 12,5 %" in page
+    assert "Phải đạt trước: Chiến sĩ thi đua cơ sở ít nhất 2 lần trong 5 năm gần nhất" in page
+    # The next version's form starts from these prerequisites, the award chosen by name.
+    assert '<option value="CSTDCS" selected>Chiến sĩ thi đua cơ sở</option>' in page
+
+
+def test_an_existing_prerequisite_shows_by_name_and_english_reads_english(
+    browser: Browser,
+) -> None:
+    browser.login("quantri")
+    page = text(browser.get("/quan-tri/danh-hieu/CSTD_BO_TINH"))
+    assert "Phải đạt trước: Chiến sĩ thi đua cơ sở 3 năm liền" in page
+    assert "Đồng ý từ 90 % trở lên" in page and 'CSTDCS", ' not in page
+    english = text(
+        browser.get("/quan-tri/danh-hieu/CSTD_BO_TINH", headers={"Accept-Language": "en"})
+    )
+    assert "At least 90 % in favour, of All council members" in english
+    assert "in 3 consecutive years" in english
+
+
+def test_a_bad_percentage_is_refused_at_its_field_and_nothing_is_stored(
+    browser: Browser,
+) -> None:
+    browser.login("quantri")
+    before = _events(browser)
+    for field, typed in (
+        ("vote_threshold", "150"),
+        ("vote_threshold", "abc"),
+        ("quota_ratio", "0"),
+    ):
+        refused = _add_rule(
+            browser, {"effective_from": "2026-12-01", "basis": "Thử nghiệm.", field: typed}
+        )
+        assert refused.status_code == 422
+        page = text(refused)
+        error = page[page.index(f'id="r-{field}-err"') :]
+        assert error.startswith(
+            f'id="r-{field}-err">Tỷ lệ phần trăm phải lớn hơn 0 và không quá 100 (ví dụ 50).'
+        )
+        assert f'value="{typed}"' in page  # what was typed stays to be corrected
+    english = browser.client.post(
+        "/quan-tri/danh-hieu/LDTT/phien-ban",
+        data={
+            "effective_from": "2026-12-01",
+            "basis": "x",
+            "vote_threshold": "abc",
+            "csrf_token": browser.csrf("/quan-tri/danh-hieu/LDTT"),
+        },
+        headers={"Accept-Language": "en"},
+    )
+    assert "A percentage is above 0 and at most 100" in text(english)
+    assert len(_rules(browser, "LDTT")) == 1 and _events(browser) == before

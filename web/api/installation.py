@@ -17,7 +17,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from engine.errors import Conflict, NotAllowed, NotFound
@@ -30,30 +30,26 @@ from web.api.reference import (
     OrganisationSchema,
     RuleSchema,
 )
-from web.i18n import lazy_t, t
+from web.i18n import t
 from web.paging import page_of
+from web.schemas.installation import (
+    AwardCreate,
+    AwardUpdate,
+    CalendarDaySchema,
+    CampaignCreate,
+    CampaignUpdate,
+    GrantSchema,
+    OrgCreate,
+    OrgUpdate,
+    PersonCreate,
+    PersonUpdate,
+    RuleCreate,
+    text_field,
+)
+from web.services import installation
 from workflows import installation as inst
 from workflows import orgs
-from workflows.models import (
-    LEVELS,
-    SUBJECTS,
-    VOTING_MODES,
-    Award,
-    AwardRule,
-    Campaign,
-    Organisation,
-    Person,
-)
-from workflows.roles import ROLES
-from workflows.vocabulary import (
-    AWARD_CODE_MOST,
-    AWARD_KINDS,
-    CALENDAR_KINDS,
-    CAMPAIGN_CODE_MOST,
-    CODE,
-    ORG_CODE_MOST,
-    VOTE_BASES,
-)
+from workflows.models import Award, AwardRule, Campaign, Organisation, Person
 
 blp = Blueprint(
     "installation",
@@ -65,21 +61,16 @@ _NOT_FOUND = HTTPStatus.NOT_FOUND.name
 _CONFLICT = HTTPStatus.CONFLICT.name
 
 
-def message(problem: inst.Problem) -> str:
-    """A refusal in the reader's language."""
-    return t(f"inst_{problem.key}", **problem.params)
-
-
 @contextmanager
 def _answers() -> Iterator[None]:
     """A refused change as problem+json: 422 with field errors, 409, 403 or 404."""
     try:
         yield
-    except inst.Refused as refused:
+    except installation.Refused as refused:
         if refused.status == "invalid":
             errors: dict[str, list[str]] = {}
             for problem in refused.problems:
-                errors.setdefault(problem.field, []).append(message(problem))
+                errors.setdefault(problem.field, []).append(installation.message(problem))
             abort(422, messages={"json": errors})
         said = (f"inst_{refused.problems[0].key}",)
         if refused.status == "conflict":
@@ -91,75 +82,14 @@ def _answers() -> Iterator[None]:
 
 def _scope() -> inst.Scope:
     with _answers():
-        return inst.Scope.of(context.read(), me())
-
-
-def _no_control(value: str) -> None:
-    if value and not inst.clean(value.replace("\n", " ").replace("\t", " "), most=len(value)):
-        raise ValidationError(t("inst_text_invalid"))
-
-
-def _text(most: int, **kwargs: Any) -> fields.String:
-    return fields.String(validate=[validate.Length(max=most), _no_control], **kwargs)
-
-
-def _code(most: int, **kwargs: Any) -> fields.String:
-    return fields.String(
-        validate=[
-            validate.Length(min=1, max=most),
-            validate.Regexp(CODE, error=lazy_t("inst_code_invalid", most=most)),
-        ],
-        **kwargs,
-    )
-
-
-def _day(**kwargs: Any) -> fields.Date:
-    def in_range(value: date) -> None:
-        if not inst.YEAR_RANGE[0] <= value.year <= inst.YEAR_RANGE[1]:
-            raise ValidationError(t("inst_date_invalid"))
-
-    return fields.Date(validate=in_range, **kwargs)
+        return installation.scope_of(me())
 
 
 # --- schemas ----------------------------------------------------------------------------
 
 
-class OrgCreate(Schema):
-    code = _code(ORG_CODE_MOST, required=True)
-    name = _text(300, required=True)
-    level = fields.String(required=True, validate=validate.OneOf(inst.ORG_LEVELS))
-    parent = _text(50, allow_none=True, metadata={"description": "None: a new top organisation"})
-    voting = fields.String(load_default="ballot", validate=validate.OneOf(VOTING_MODES))
-
-
-class OrgUpdate(Schema):
-    name = _text(300)
-    level = fields.String(validate=validate.OneOf(inst.ORG_LEVELS))
-    parent = _text(50, allow_none=True)
-    voting = fields.String(validate=validate.OneOf(VOTING_MODES))
-
-
 class AdminOrgSchema(OrganisationSchema):
     depth = fields.Integer(required=True, metadata={"description": "0 at a top of your scope"})
-
-
-class GrantSchema(Schema):
-    role = fields.String(required=True, validate=validate.OneOf(list(ROLES)))
-    org = _text(50, required=True)
-
-
-class PersonCreate(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    full_name = _text(200, required=True)
-    password = fields.String(required=True, validate=validate.Length(min=8, max=200))
-    role = fields.String(validate=validate.OneOf(list(ROLES)))
-    org = _text(50)
-
-
-class PersonUpdate(Schema):
-    full_name = _text(200)
-    password = fields.String(validate=validate.Length(min=8, max=200))
-    active = fields.Boolean()
 
 
 class AdminPersonSchema(Schema):
@@ -172,44 +102,7 @@ class AdminPersonSchema(Schema):
 
 
 class PeopleArgs(PageArgs):
-    q = _text(100, metadata={"description": "Part of the username or the name"})
-
-
-class CampaignCreate(Schema):
-    code = _code(CAMPAIGN_CODE_MOST, required=True)
-    name = _text(300, required=True)
-    starts = _day(required=True)
-    ends = _day(required=True)
-
-
-class CampaignUpdate(Schema):
-    name = _text(300)
-    starts = _day()
-    ends = _day()
-
-
-class Prerequisite(Schema):
-    award = _code(AWARD_CODE_MOST, required=True)
-    consecutive_years = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
-    count = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
-    within_years = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
-
-
-class RuleCreate(Schema):
-    """Parameters left out are carried over from the version in force the day before."""
-
-    effective_from = _day(required=True, metadata={"description": "After today"})
-    basis = _text(5000, required=True, metadata={"description": "The legal basis"})
-    deciding_level = fields.String(validate=validate.OneOf(LEVELS))
-    vote_threshold = fields.Float(validate=validate.Range(min=0, max=1, min_inclusive=False))
-    vote_base = fields.String(validate=validate.OneOf(VOTE_BASES))
-    publicity_working_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=60))
-    appraisal_sla_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=365))
-    vote_sla_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=365))
-    quota_ratio = fields.Float(
-        allow_none=True, validate=validate.Range(min=0, max=1, min_inclusive=False)
-    )
-    prerequisites = fields.List(fields.Nested(Prerequisite), validate=validate.Length(max=20))
+    q = text_field(100, metadata={"description": "Part of the username or the name"})
 
 
 class RuleVersionSchema(RuleSchema):
@@ -220,32 +113,8 @@ class RuleVersionSchema(RuleSchema):
     )
 
 
-class AwardCreate(Schema):
-    code = _code(AWARD_CODE_MOST, required=True)
-    name = _text(300, required=True)
-    subject = fields.String(required=True, validate=validate.OneOf(SUBJECTS))
-    kind = fields.String(required=True, validate=validate.OneOf(AWARD_KINDS))
-    criteria = _text(10_000, load_default="")
-
-
-class AwardUpdate(Schema):
-    name = _text(300)
-    kind = fields.String(validate=validate.OneOf(AWARD_KINDS))
-    criteria = _text(10_000)
-
-
 class CatalogueAwardSchema(AwardEntrySchema):
     rules = fields.List(fields.Nested(RuleVersionSchema), required=True)
-
-
-class CalendarDaySchema(Schema):
-    day = _day(required=True)
-    kind = fields.String(
-        required=True,
-        validate=validate.OneOf(CALENDAR_KINDS),
-        metadata={"description": "off: an extra day off; work: a make-up working day"},
-    )
-    note = _text(300, load_default="")
 
 
 class PublicHolidaySchema(Schema):
@@ -275,6 +144,10 @@ def _org_view(org: Organisation, depth: int) -> dict[str, Any]:
     }
 
 
+def _placed_view(placed: installation.PlacedOrg) -> dict[str, Any]:
+    return _org_view(placed.org, placed.depth)
+
+
 @blp.get("/organizations")
 @blp.response(200, AdminOrgSchema(many=True))
 @blp.doc(security=BEARER)
@@ -282,10 +155,6 @@ def list_orgs() -> Any:
     """The organisations you administer, as a tree walked depth first."""
     scope = _scope()
     return [_org_view(org, depth) for org, depth in inst.org_tree(context.read(), scope)]
-
-
-def _depth(session: Any, scope: inst.Scope, code: str) -> int:
-    return sum(1 for c in orgs.ancestors(session, code)[1:] if c in scope.orgs)
 
 
 @blp.post("/organizations")
@@ -297,9 +166,8 @@ def create_org(body: dict[str, Any]) -> Any:
     """Add an organisation below one you administer (an admin at a top organisation may add a
     new top one, and becomes its admin)."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        org = inst.create_org(session, scope, context.now(), body)
-        return _org_view(org, _depth(session, scope, org.code))
+    with _answers():
+        return _placed_view(installation.create_org(scope, body))
 
 
 @blp.patch("/organizations/<code>")
@@ -311,21 +179,24 @@ def update_org(body: dict[str, Any], code: str) -> Any:
     """Change an organisation's name, level, parent or voting mode. A parent that would make
     a loop, or levels out of order with the parent or the units below, are refused."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        org = inst.update_org(session, scope, context.now(), code, body)
-        return _org_view(org, _depth(session, scope, code))
+    with _answers():
+        return _placed_view(installation.update_org(scope, code, body))
 
 
 # --- people and roles -------------------------------------------------------------------
 
 
-def _person_view(session: Any, person: Person) -> dict[str, Any]:
+def _person_view(found: installation.PersonRoles) -> dict[str, Any]:
     return {
-        "username": person.username,
-        "full_name": person.full_name,
-        "active": person.active,
-        "roles": [{"role": r, "org": o} for r, o in orgs.roles_of(session, person.username)],
+        "username": found.person.username,
+        "full_name": found.person.full_name,
+        "active": found.person.active,
+        "roles": [{"role": r, "org": o} for r, o in found.roles],
     }
+
+
+def _read_person(session: Any, person: Person) -> installation.PersonRoles:
+    return installation.PersonRoles(person, orgs.roles_of(session, person.username))
 
 
 @blp.get("/people")
@@ -339,7 +210,7 @@ def list_people(args: dict[str, Any]) -> Any:
     page = page_of(
         session, inst.people(session, scope, args.get("q") or ""), args["page"], args["per_page"]
     )
-    page["items"] = [_person_view(session, p) for p in page["items"]]
+    page["items"] = [_person_view(_read_person(session, p)) for p in page["items"]]
     return page
 
 
@@ -352,8 +223,8 @@ def create_person(body: dict[str, Any]) -> Any:
     """Add a person with a password (stored as an Argon2 hash), optionally with a first role
     at an organisation you administer."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        return _person_view(session, inst.create_person(session, scope, context.now(), body))
+    with _answers():
+        return _person_view(installation.create_person(scope, body))
 
 
 @blp.get("/people/<username>")
@@ -364,7 +235,7 @@ def get_person(username: str) -> Any:
     scope = _scope()
     session = context.read()
     with _answers():
-        return _person_view(session, inst.person(session, scope, username))
+        return _person_view(_read_person(session, inst.person(session, scope, username)))
 
 
 @blp.patch("/people/<username>")
@@ -375,10 +246,8 @@ def get_person(username: str) -> Any:
 def update_person(body: dict[str, Any], username: str) -> Any:
     """Change a person's name, password or whether the account is active (not your own)."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        return _person_view(
-            session, inst.update_person(session, scope, context.now(), username, body)
-        )
+    with _answers():
+        return _person_view(installation.update_person(scope, username, body))
 
 
 @blp.post("/people/<username>/roles")
@@ -390,11 +259,8 @@ def update_person(body: dict[str, Any], username: str) -> Any:
 def grant_role(body: dict[str, Any], username: str) -> Any:
     """Grant a role at an organisation you administer."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        inst.grant_role(session, scope, context.now(), username, body["role"], body["org"])
-        found = session.get(Person, username)
-        assert found is not None
-        return _person_view(session, found)
+    with _answers():
+        return _person_view(installation.grant_role(scope, username, body["role"], body["org"]))
 
 
 @blp.delete("/people/<username>/roles/<role>/<org>")
@@ -405,8 +271,8 @@ def grant_role(body: dict[str, Any], username: str) -> Any:
 def revoke_role(username: str, role: str, org: str) -> Any:
     """Revoke a role; your own last `admin` role cannot be revoked."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        inst.revoke_role(session, scope, context.now(), username, role, org)
+    with _answers():
+        installation.revoke_role(scope, username, role, org)
     return "", 204
 
 
@@ -428,9 +294,8 @@ def list_campaigns() -> Any:
 @blp.doc(security=BEARER)
 def create_campaign(body: dict[str, Any]) -> Any:
     scope = _scope()
-    with _answers(), context.write() as session:
-        found = inst.create_campaign(session, scope, context.now(), body)
-        return _plain(found, CampaignSchema)
+    with _answers():
+        return _plain(installation.create_campaign(scope, body), CampaignSchema)
 
 
 @blp.patch("/campaigns/<code>")
@@ -440,18 +305,16 @@ def create_campaign(body: dict[str, Any]) -> Any:
 @blp.doc(security=BEARER)
 def update_campaign(body: dict[str, Any], code: str) -> Any:
     scope = _scope()
-    with _answers(), context.write() as session:
-        return _plain(
-            inst.update_campaign(session, scope, context.now(), code, body), CampaignSchema
-        )
+    with _answers():
+        return _plain(installation.update_campaign(scope, code, body), CampaignSchema)
 
 
 # --- awards and rules -------------------------------------------------------------------
 
 
-def _award_view(session: Any, award: Award) -> dict[str, Any]:
+def _award_view(found: installation.AwardRules) -> dict[str, Any]:
+    award, rules = found.award, found.rules
     today = inst.local_today(context.now())
-    rules = inst.rules_of(session, award.code)
     in_force = max((r.effective_from for r in rules if r.effective_from <= today), default=None)
     return {
         **{k: getattr(award, k) for k in AwardEntrySchema().fields},
@@ -475,7 +338,10 @@ def list_awards() -> Any:
     """The catalogue with every rule version, oldest first, and which one is in force."""
     _scope()
     session = context.read()
-    return [_award_view(session, a) for a in session.scalars(select(Award).order_by(Award.code))]
+    return [
+        _award_view(installation.AwardRules(a, inst.rules_of(session, a.code)))
+        for a in session.scalars(select(Award).order_by(Award.code))
+    ]
 
 
 @blp.post("/awards")
@@ -486,8 +352,8 @@ def list_awards() -> Any:
 def create_award(body: dict[str, Any]) -> Any:
     """Add an award to the catalogue; it needs a rule version before nominations can use it."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        return _award_view(session, inst.create_award(session, scope, context.now(), body))
+    with _answers():
+        return _award_view(installation.create_award(scope, body))
 
 
 @blp.patch("/awards/<code>")
@@ -498,8 +364,8 @@ def create_award(body: dict[str, Any]) -> Any:
 def update_award(body: dict[str, Any], code: str) -> Any:
     """Change an award's name, kind or criteria (its subject never changes)."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        return _award_view(session, inst.update_award(session, scope, context.now(), code, body))
+    with _answers():
+        return _award_view(installation.update_award(scope, code, body))
 
 
 @blp.post("/awards/<code>/rules")
@@ -512,9 +378,9 @@ def add_rule(body: dict[str, Any], code: str) -> Any:
     """A new version of the award's rule parameters, effective from a day after today, with
     its legal basis. Versions in force are never edited: a later version supersedes them."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        rule = inst.add_rule(session, scope, context.now(), code, body)
-        return _rule_view(rule, None, inst.local_today(context.now()))
+    with _answers():
+        rule = installation.add_rule(scope, code, body)
+    return _rule_view(rule, None, inst.local_today(context.now()))
 
 
 @blp.delete("/awards/<code>/rules/<int(max=2147483647):rule_id>")
@@ -525,8 +391,8 @@ def add_rule(body: dict[str, Any], code: str) -> Any:
 def delete_rule(code: str, rule_id: int) -> Any:
     """Withdraw a rule version that has not taken effect yet."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        inst.delete_rule(session, scope, context.now(), code, rule_id)
+    with _answers():
+        installation.delete_rule(scope, code, rule_id)
     return "", 204
 
 
@@ -558,8 +424,8 @@ def calendar(year: int) -> Any:
 def add_day(body: dict[str, Any]) -> Any:
     """Add an extra day off or a make-up working day (today or later)."""
     scope = _scope()
-    with _answers(), context.write() as session:
-        return _plain(inst.add_day(session, scope, context.now(), body), CalendarDaySchema)
+    with _answers():
+        return _plain(installation.add_day(scope, body), CalendarDaySchema)
 
 
 @blp.delete("/calendar/days/<day>")
@@ -573,6 +439,6 @@ def remove_day(day: str) -> Any:
         parsed = date.fromisoformat(day)
     except ValueError:
         raise NotFound("inst_day_not_found", day=day[:20]) from None
-    with _answers(), context.write() as session:
-        inst.remove_day(session, scope, context.now(), parsed)
+    with _answers():
+        installation.remove_day(scope, parsed)
     return "", 204

@@ -8,17 +8,19 @@ comes back with its field errors and nothing stored.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from collections.abc import Callable, Collection, Mapping
+from datetime import date
+from itertools import zip_longest
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web import context, json_input
-from web.i18n import t
+from web import context
+from web.i18n import language, t
+from web.names import names
 from web.pages.common import (
     bp,
     error_page,
@@ -30,15 +32,41 @@ from web.pages.common import (
     user,
 )
 from web.paging import page_of
+from web.schemas import forms
+from web.schemas.installation import (
+    PREREQUISITE_KINDS,
+    AwardCreate,
+    AwardUpdate,
+    CalendarDaySchema,
+    CampaignCreate,
+    CampaignUpdate,
+    GrantSchema,
+    OrgCreate,
+    OrgUpdate,
+    PersonCreate,
+    PersonUpdate,
+    PrerequisiteRow,
+    RuleForm,
+)
+from web.services import installation
 from workflows import installation as inst
 from workflows import orgs
 from workflows.access import MAX_ID
-from workflows.models import LEVELS, SUBJECTS, VOTING_MODES, Award, Campaign, Organisation, Person
+from workflows.models import (
+    LEVELS,
+    SUBJECTS,
+    VOTING_MODES,
+    Award,
+    AwardRule,
+    Campaign,
+    Organisation,
+    Person,
+)
 from workflows.roles import ROLES
 from workflows.vocabulary import AWARD_KINDS, CALENDAR_KINDS, RULE_PARAMS, VOTE_BASES
 
-MAX_FIELD = 10_000
 PER_PAGE = 50
+BLANK_PREREQUISITE_ROWS = 3  # rows offered for new prerequisites below the existing ones
 # Sections another page module provides: linked by path, not url_for.
 OTHER_SECTIONS = (
     ("/quan-tri/quy-trinh", "inst_processes", "inst_processes_hint"),
@@ -48,8 +76,8 @@ OTHER_SECTIONS = (
 
 def _scope() -> inst.Scope | None:
     try:
-        return inst.Scope.of(context.read(), user())
-    except inst.Refused:
+        return installation.scope_of(user())
+    except installation.Refused:
         return None
 
 
@@ -67,45 +95,44 @@ def _admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
     return signed_in(wrapper)
 
 
-def _form(*names: str) -> dict[str, str]:
-    """The posted fields asked for, without NUL, stripped, bounded."""
-    return {
-        name: request.form[name].replace("\x00", "").strip()[:MAX_FIELD]
-        for name in names
-        if name in request.form
-    }
+def _form(schema: Schema) -> dict[str, str]:
+    """The posted fields the schema reads, as typed (tidied): what a refused form shows."""
+    return forms.posted(request.form, schema.fields)
 
 
-def _day(value: str) -> date | str:
-    """dd/mm/yyyy or yyyy-mm-dd; anything else goes on as text, for the check to refuse."""
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    return value
-
-
-def _change(
-    change: Callable[[Any], Any], success: str | None = None
+def _store(
+    schema: Schema,
+    values: Mapping[str, Any],
+    change: Callable[[dict[str, Any]], object],
+    *,
+    blank_is_absent: Collection[str] = (),
 ) -> tuple[bool, dict[str, str]]:
-    """Run a change in a write transaction: (stored, field errors). A conflict or a refusal
-    of the whole change is flashed; a missing thing answers 404."""
+    """`values` loaded through `schema` (the API's input rules), then `change` (a service)
+    run with them: (stored, field errors)."""
     try:
-        with context.write() as session:
-            change(session)
-    except inst.Refused as refused:
+        loaded = forms.load(schema, values, blank_is_absent=blank_is_absent)
+    except ValidationError as error:
+        return False, forms.field_errors(error)
+    return _change(lambda: change(loaded))
+
+
+def _change(change: Callable[[], object]) -> tuple[bool, dict[str, str]]:
+    """Run a service's change: (stored, field errors). A conflict or a refusal of the whole
+    change is flashed; a missing thing answers 404."""
+    try:
+        change()
+    except installation.Refused as refused:
         if refused.status == "not_found":
             abort(404)
         errors: dict[str, str] = {}
         for problem in refused.problems:
-            message = t(f"inst_{problem.key}", **problem.params)
+            message = installation.message(problem)
             if refused.status == "invalid" and problem.field != "_":
                 errors.setdefault(problem.field, message)
             else:
                 flash(message, "warning")
         return False, errors
-    flash(success or t("inst_saved"), "success")
+    flash(t("inst_saved"), "success")
     return True, {}
 
 
@@ -161,8 +188,6 @@ def admin_index(scope: inst.Scope) -> Any:
 
 # --- organisations ----------------------------------------------------------------------
 
-ORG_FIELDS = ("code", "name", "level", "parent", "voting")
-
 
 def _orgs_page(scope: inst.Scope, values: dict[str, str], errors: dict[str, str]) -> Any:
     tree = inst.org_tree(context.read(), scope)
@@ -188,8 +213,8 @@ def admin_orgs(scope: inst.Scope) -> Any:
 @bp.post("/quan-tri/to-chuc")
 @_admin_only
 def admin_org_create(scope: inst.Scope) -> Any:
-    values = _form(*ORG_FIELDS)
-    stored, errors = _change(lambda s: inst.create_org(s, scope, context.now(), values))
+    values = _form(OrgCreate())
+    stored, errors = _store(OrgCreate(), values, lambda v: installation.create_org(scope, v))
     if stored:
         return redirect(url_for("pages.admin_orgs"))
     return _orgs_page(scope, values, errors)
@@ -205,8 +230,10 @@ def admin_org(scope: inst.Scope, code: str) -> Any:
     values["voting"] = org.voting
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = _form("name", "level", "parent", "voting")
-        stored, errors = _change(lambda s: inst.update_org(s, scope, context.now(), code, values))
+        values = _form(OrgUpdate())
+        stored, errors = _store(
+            OrgUpdate(), values, lambda v: installation.update_org(scope, code, v)
+        )
         if stored:
             return redirect(url_for("pages.admin_org", code=code))
     below = orgs.subtree(session, code)
@@ -261,8 +288,13 @@ def admin_people(scope: inst.Scope) -> Any:
 @bp.post("/quan-tri/nguoi-dung")
 @_admin_only
 def admin_person_create(scope: inst.Scope) -> Any:
-    values = _form("username", "full_name", "password", "role", "org")
-    stored, errors = _change(lambda s: inst.create_person(s, scope, context.now(), values))
+    values = _form(PersonCreate())
+    stored, errors = _store(
+        PersonCreate(),
+        values,
+        lambda v: installation.create_person(scope, v),
+        blank_is_absent=("role", "org"),  # no first role
+    )
     if stored:
         return redirect(url_for("pages.admin_person", username=values["username"].lower()))
     values.pop("password", None)  # never sent back
@@ -280,10 +312,13 @@ def admin_person(scope: inst.Scope, username: str) -> Any:
     values: dict[str, Any] = {"full_name": found.full_name, "active": found.active}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        posted: dict[str, Any] = _form("full_name", "password")
-        posted["active"] = request.form.get("active") == "on"
-        stored, errors = _change(
-            lambda s: inst.update_person(s, scope, context.now(), username, posted)
+        posted: dict[str, Any] = _form(PersonUpdate())
+        posted["active"] = request.form.get("active") == "on"  # a checkbox sends only "on"
+        stored, errors = _store(
+            PersonUpdate(),
+            posted,
+            lambda v: installation.update_person(scope, username, v),
+            blank_is_absent=("password",),  # not changed
         )
         if stored:
             return redirect(url_for("pages.admin_person", username=username))
@@ -313,11 +348,11 @@ def _person_page(
 @bp.post("/quan-tri/nguoi-dung/<username>/vai-tro")
 @_admin_only
 def admin_role_grant(scope: inst.Scope, username: str) -> Any:
-    values = _form("role", "org")
-    stored, errors = _change(
-        lambda s: inst.grant_role(
-            s, scope, context.now(), username, values.get("role"), values.get("org")
-        )
+    values = _form(GrantSchema())
+    stored, errors = _store(
+        GrantSchema(),
+        values,
+        lambda v: installation.grant_role(scope, username, v["role"], v["org"]),
     )
     if stored:
         return redirect(url_for("pages.admin_person", username=username))
@@ -333,24 +368,17 @@ def admin_role_grant(scope: inst.Scope, username: str) -> Any:
 @bp.post("/quan-tri/nguoi-dung/<username>/thu-hoi")
 @_admin_only
 def admin_role_revoke(scope: inst.Scope, username: str) -> Any:
-    values = _form("role", "org")
+    # The role and organisation of a row of held roles, as the API's path names them.
+    values = forms.posted(request.form, ("role", "org"))
     _change(
-        lambda s: inst.revoke_role(
-            s, scope, context.now(), username, values.get("role", ""), values.get("org", "")
+        lambda: installation.revoke_role(
+            scope, username, values.get("role", ""), values.get("org", "")
         )
     )
     return redirect(url_for("pages.admin_person", username=username))
 
 
 # --- campaigns --------------------------------------------------------------------------
-
-
-def _campaign_values(names: tuple[str, ...]) -> dict[str, Any]:
-    values: dict[str, Any] = _form(*names)
-    for name in ("starts", "ends"):
-        if name in values:
-            values[name] = _day(values[name])
-    return values
 
 
 def _campaigns_page(values: dict[str, Any], errors: dict[str, str]) -> Any:
@@ -373,8 +401,10 @@ def admin_campaigns(scope: inst.Scope) -> Any:
 @bp.post("/quan-tri/dot-thi-dua")
 @_admin_only
 def admin_campaign_create(scope: inst.Scope) -> Any:
-    values = _campaign_values(("code", "name", "starts", "ends"))
-    stored, errors = _change(lambda s: inst.create_campaign(s, scope, context.now(), values))
+    values = _form(CampaignCreate())
+    stored, errors = _store(
+        CampaignCreate(), values, lambda v: installation.create_campaign(scope, v)
+    )
     if stored:
         return redirect(url_for("pages.admin_campaigns"))
     return _campaigns_page(values, errors)
@@ -389,9 +419,9 @@ def admin_campaign(scope: inst.Scope, code: str) -> Any:
     values: dict[str, Any] = {"name": found.name, "starts": found.starts, "ends": found.ends}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = _campaign_values(("name", "starts", "ends"))
-        stored, errors = _change(
-            lambda s: inst.update_campaign(s, scope, context.now(), code, values)
+        values = _form(CampaignUpdate())
+        stored, errors = _store(
+            CampaignUpdate(), values, lambda v: installation.update_campaign(scope, code, v)
         )
         if stored:
             return redirect(url_for("pages.admin_campaigns"))
@@ -401,8 +431,6 @@ def admin_campaign(scope: inst.Scope, code: str) -> Any:
 
 
 # --- awards and rules -------------------------------------------------------------------
-
-AWARD_FIELDS = ("code", "name", "subject", "kind", "criteria")
 
 
 def _awards_page(values: dict[str, str], errors: dict[str, str]) -> Any:
@@ -433,18 +461,71 @@ def admin_awards(scope: inst.Scope) -> Any:
 @bp.post("/quan-tri/danh-hieu")
 @_admin_only
 def admin_award_create(scope: inst.Scope) -> Any:
-    values = _form(*AWARD_FIELDS)
-    stored, errors = _change(lambda s: inst.create_award(s, scope, context.now(), values))
+    values = _form(AwardCreate())
+    stored, errors = _store(AwardCreate(), values, lambda v: installation.create_award(scope, v))
     if stored:
         return redirect(url_for("pages.admin_award", code=values["code"]))
     return _awards_page(values, errors)
+
+
+def percent(ratio: float) -> str:
+    """A share as people read it: 0.5 → "50 %", 0.625 → "62,5 %" (in Vietnamese)."""
+    number = f"{ratio * 100:.4g}"
+    return f"{number.replace('.', ',') if language() == 'vi' else number} %"
+
+
+def _prerequisite_words(item: Mapping[str, Any]) -> str:
+    award = names().award(str(item.get("award", "")))
+    if "consecutive_years" in item:
+        return t("inst_prerequisite_consecutive", award=award, count=item["consecutive_years"])
+    if "within_years" in item:
+        return t(
+            "inst_prerequisite_count_within",
+            award=award,
+            count=item.get("count", 1),
+            within=item["within_years"],
+        )
+    return t("inst_prerequisite_count", award=award, count=item.get("count", 1))
+
+
+def rule_words(rule: AwardRule) -> list[str]:
+    """A rule version's parameters as sentences: levels, bases and awards by their names,
+    ratios as percentages."""
+    words = [
+        t("inst_rule_deciding", level=level_name(rule.deciding_level)),
+        t(
+            "inst_rule_vote",
+            percent=percent(rule.vote_threshold),
+            base=t(f"vote_base_{rule.vote_base}"),
+        ),
+        t("inst_rule_publicity", count=rule.publicity_working_days),
+        t("inst_rule_appraisal", count=rule.appraisal_sla_days),
+        t("inst_rule_voting", count=rule.vote_sla_days),
+        t("inst_rule_quota", percent=percent(rule.quota_ratio))
+        if rule.quota_ratio is not None
+        else t("inst_rule_no_quota"),
+    ]
+    prerequisites = [_prerequisite_words(item) for item in rule.prerequisite_list]
+    if prerequisites:
+        words.append(t("inst_rule_prerequisites", list="; ".join(prerequisites)))
+    return words
+
+
+def _rows_of(rule: AwardRule | None) -> list[dict[str, Any]]:
+    """A rule's prerequisites as the rows of the page's table."""
+    rows = []
+    for item in rule.prerequisite_list if rule else []:
+        kind = "consecutive_years" if "consecutive_years" in item else "count"
+        row = {"award": item.get("award", ""), "kind": kind, "number": item.get(kind, "")}
+        rows.append({**row, "within_years": item.get("within_years", "")})
+    return rows
 
 
 def _award_page(
     code: str,
     values: dict[str, Any],
     errors: dict[str, str],
-    rule_values: dict[str, Any],
+    rule_values: dict[str, Any] | None,
     rule_errors: dict[str, str],
 ) -> Any:
     session = context.read()
@@ -460,9 +541,13 @@ def _award_page(
             "future"
             if r.effective_from > today
             else ("in_force" if r.effective_from == in_force else "past"),
+            rule_words(r),
         )
         for r in reversed(rules)
     ]
+    if rule_values is None:  # a new version starts from the latest one's prerequisites
+        rule_values = {"prerequisites": _rows_of(rules[-1] if rules else None)}
+    rows = [*rule_values.get("prerequisites", []), *[{}] * BLANK_PREREQUISITE_ROWS]
     return render(
         "admin_award.html",
         422 if errors or rule_errors else 200,
@@ -471,10 +556,17 @@ def _award_page(
         kind_options=[(k, t(f"award_kind_{k}")) for k in AWARD_KINDS],
         level_options=_levels(LEVELS),
         base_options=[(b, t(f"vote_base_{b}")) for b in VOTE_BASES],
+        award_options=[
+            (a.code, a.name)
+            for a in session.scalars(select(Award).order_by(Award.name))
+            if a.code != code
+        ],
+        prerequisite_kinds=[(k, t(f"inst_prerequisite_kind_{k}")) for k in PREREQUISITE_KINDS],
         values=values or {"name": award.name, "kind": award.kind, "criteria": award.criteria},
         errors=errors,
         rule_values=rule_values,
         rule_errors=rule_errors,
+        prerequisite_rows=rows,
     )
 
 
@@ -482,41 +574,49 @@ def _award_page(
 @_admin_only
 def admin_award(scope: inst.Scope, code: str) -> Any:
     if request.method == "POST":
-        values = _form("name", "kind", "criteria")
-        stored, errors = _change(lambda s: inst.update_award(s, scope, context.now(), code, values))
+        values = _form(AwardUpdate())
+        stored, errors = _store(
+            AwardUpdate(), values, lambda v: installation.update_award(scope, code, v)
+        )
         if stored:
             return redirect(url_for("pages.admin_award", code=code))
-        return _award_page(code, values, errors, {}, {})
-    return _award_page(code, {}, {}, {}, {})
+        return _award_page(code, values, errors, None, {})
+    return _award_page(code, {}, {}, None, {})
 
 
-def _rule_form() -> tuple[dict[str, Any], dict[str, str]]:
-    """The posted rule version: blank parameters are left out (carried over)."""
-    posted = _form("effective_from", "basis", *RULE_PARAMS)
-    values: dict[str, Any] = {k: v for k, v in posted.items() if v != ""}
-    if "effective_from" in values:
-        values["effective_from"] = _day(values["effective_from"])
-    for name in ("publicity_working_days", "appraisal_sla_days", "vote_sla_days"):
-        if name in values and values[name].lstrip("-").isdigit():
-            values[name] = int(values[name])
-    for name in ("vote_threshold", "quota_ratio"):
-        if name in values:
-            with contextlib.suppress(ValueError):
-                values[name] = float(values[name].replace(",", "."))
-    if "prerequisites" in values:
-        with contextlib.suppress(ValueError):
-            values["prerequisites"] = json_input.loads(values["prerequisites"])
-    return values, posted
+def _prerequisite_rows() -> list[dict[str, str]] | None:
+    """The rows of the posted prerequisites table that say something, in order, blank cells
+    left out; None when no table was posted (the prerequisites are kept as before)."""
+    if "prerequisite_award" not in request.form:
+        return None
+    columns = [
+        [forms.tidy(v) for v in request.form.getlist(f"prerequisite_{name}")]
+        for name in PrerequisiteRow().fields
+    ]
+    rows = []
+    for cells in zip_longest(*columns, fillvalue=""):
+        row = {k: v for k, v in zip(PrerequisiteRow().fields, cells, strict=True) if v}
+        if set(row) - {"kind"}:  # the kind is a select: it always says something
+            rows.append(row)
+    return rows
 
 
 @bp.post("/quan-tri/danh-hieu/<code>/phien-ban")
 @_admin_only
 def admin_rule_add(scope: inst.Scope, code: str) -> Any:
-    values, posted = _rule_form()
-    stored, errors = _change(lambda s: inst.add_rule(s, scope, context.now(), code, values))
+    values: dict[str, Any] = _form(RuleForm())
+    rows = _prerequisite_rows()
+    if rows is not None:
+        values["prerequisites"] = rows
+    stored, errors = _store(
+        RuleForm(),
+        values,
+        lambda v: installation.add_rule(scope, code, v),
+        blank_is_absent=RULE_PARAMS,  # carried over from the version before
+    )
     if stored:
         return redirect(url_for("pages.admin_award", code=code))
-    return _award_page(code, {}, {}, posted, errors)
+    return _award_page(code, {}, {}, values, errors)
 
 
 @bp.post("/quan-tri/danh-hieu/<code>/phien-ban/<int:rule_id>/xoa")
@@ -524,7 +624,7 @@ def admin_rule_add(scope: inst.Scope, code: str) -> Any:
 def admin_rule_delete(scope: inst.Scope, code: str, rule_id: int) -> Any:
     if rule_id > MAX_ID:
         abort(404)
-    _change(lambda s: inst.delete_rule(s, scope, context.now(), code, rule_id))
+    _change(lambda: installation.delete_rule(scope, code, rule_id))
     return redirect(url_for("pages.admin_award", code=code))
 
 
@@ -551,6 +651,16 @@ def _year() -> int:
     return inst.local_today(context.now()).year
 
 
+def _posted_day(values: Mapping[str, str]) -> date | None:
+    """The posted day, if it is one (its year is the calendar shown)."""
+    try:
+        loaded = forms.load(CalendarDaySchema(only=("day",)), values)
+    except ValidationError:
+        return None
+    found: date = loaded["day"]
+    return found
+
+
 @bp.get("/quan-tri/lich")
 @_admin_only
 def admin_calendar(scope: inst.Scope) -> Any:
@@ -560,10 +670,10 @@ def admin_calendar(scope: inst.Scope) -> Any:
 @bp.post("/quan-tri/lich")
 @_admin_only
 def admin_day_add(scope: inst.Scope) -> Any:
-    values: dict[str, Any] = _form("day", "kind", "note")
-    values["day"] = _day(values.get("day", ""))
-    stored, errors = _change(lambda s: inst.add_day(s, scope, context.now(), values))
-    year = values["day"].year if isinstance(values["day"], date) else _year()
+    values = _form(CalendarDaySchema())
+    stored, errors = _store(CalendarDaySchema(), values, lambda v: installation.add_day(scope, v))
+    day = _posted_day(values)
+    year = day.year if day else _year()
     if stored:
         return redirect(url_for("pages.admin_calendar", nam=year))
     return _calendar_page(year, values, errors)
@@ -572,8 +682,8 @@ def admin_day_add(scope: inst.Scope) -> Any:
 @bp.post("/quan-tri/lich/xoa")
 @_admin_only
 def admin_day_remove(scope: inst.Scope) -> Any:
-    day = _day(_form("day").get("day", ""))
-    if not isinstance(day, date):
+    day = _posted_day(_form(CalendarDaySchema()))
+    if day is None:
         abort(404)
-    _change(lambda s: inst.remove_day(s, scope, context.now(), day))
+    _change(lambda: installation.remove_day(scope, day))
     return redirect(url_for("pages.admin_calendar", nam=day.year))
