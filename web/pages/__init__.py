@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from web import names
 from web.pages import (
+    admin_awards,
     admin_instances,
     auditor,
     auth,
@@ -28,7 +29,7 @@ __all__ = ["auth", "bp", "inbox", "nominations", "public", "register"]
 __all__ += ["integrity", "stats"]
 __all__ += ["auditor"]
 __all__ += ["processes"]
-__all__ += ["installation"]
+__all__ += ["admin_awards", "installation"]
 __all__ += ["admin_instances"]
 __all__ += ["help"]
 __all__ += ["files"]
