@@ -217,6 +217,8 @@ def test_a_percentage_and_a_prerequisite_row_are_stored_and_read_back_in_words(
     for raw in ("0.5", "all_members", "present_members"):
         assert raw not in versions
     assert '"award"' not in form and "(JSON)" not in form  # no JSON to type
+    # A field left blank keeps the latest version's value, which its hint says in words.
+    assert "phiên bản mới nhất: 50 %)" in form and "phiên bản mới nhất: Không giới hạn" in form
     added = _add_rule(
         browser,
         {
@@ -238,6 +240,7 @@ def test_a_percentage_and_a_prerequisite_row_are_stored_and_read_back_in_words(
     page = text(browser.get("/quan-tri/danh-hieu/LDTT"))
     assert "Đồng ý từ 60 % trở lên" in page and "Số lượng tối đa: 12,5 %" in page
     assert "Phải đạt trước: Chiến sĩ thi đua cơ sở ít nhất 2 lần trong 5 năm gần nhất" in page
+    assert "phiên bản mới nhất: 60 %)" in page
     # The next version's form starts from these prerequisites, the award chosen by name.
     assert '<option value="CSTDCS" selected>Chiến sĩ thi đua cơ sở</option>' in page
 

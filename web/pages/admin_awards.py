@@ -112,6 +112,22 @@ def rule_words(rule: AwardRule) -> list[str]:
     return words
 
 
+def _kept(rule: AwardRule | None) -> dict[str, str]:
+    """The latest version's parameters in words, for the new version's fields left blank."""
+    if rule is None:
+        return {}
+    quota = rule.quota_ratio
+    return {
+        "deciding_level": level_name(rule.deciding_level),
+        "vote_threshold": percent(rule.vote_threshold),
+        "vote_base": t(f"vote_base_{rule.vote_base}"),
+        "publicity_working_days": str(rule.publicity_working_days),
+        "appraisal_sla_days": str(rule.appraisal_sla_days),
+        "vote_sla_days": str(rule.vote_sla_days),
+        "quota_ratio": percent(quota) if quota is not None else t("inst_rule_no_quota"),
+    }
+
+
 def _rows_of(rule: AwardRule | None) -> list[dict[str, Any]]:
     """A rule's prerequisites as the rows of the page's table."""
     rows = []
@@ -168,6 +184,7 @@ def _award_page(
         rule_values=rule_values,
         rule_errors=rule_errors,
         prerequisite_rows=rows,
+        kept=_kept(rules[-1] if rules else None),
     )
 
 
