@@ -13,7 +13,7 @@ from werkzeug.test import TestResponse
 from engine import audit
 from engine.models import AuditEvent
 from tests.pages.conftest import Browser, text
-from workflows.models import AwardRule, CalendarDay, Organisation, RoleAssignment
+from workflows.models import AwardRule, CalendarDay, Campaign, Organisation, RoleAssignment
 
 
 def _events(browser: Browser) -> int:
@@ -291,3 +291,37 @@ def test_a_bad_percentage_is_refused_at_its_field_and_nothing_is_stored(
     )
     assert "A percentage is above 0 and at most 100" in text(english)
     assert len(_rules(browser, "LDTT")) == 1 and _events(browser) == before
+
+
+def test_a_campaign_form_is_refused_field_by_field_in_the_readers_language(
+    browser: Browser,
+) -> None:
+    browser.login("quantri")
+    before = _events(browser)
+    form = {"code": "TLD 2027", "name": "", "starts": "31/02/2027", "ends": "2027-07-31"}
+    refused = browser.post("/quan-tri/dot-thi-dua", form)
+    assert refused.status_code == 422
+    page = text(refused)
+    for field, said in (
+        ("code", "Mã gồm chữ cái không dấu"),
+        ("name", "Trường này là bắt buộc."),
+        ("starts", "Ngày không hợp lệ (từ năm 2000 đến 2100)."),
+    ):
+        assert page[page.index(f'id="c-{field}-err"') :].startswith(f'id="c-{field}-err">{said}')
+    assert 'value="TLD 2027"' in page  # what was typed stays to be corrected
+    english = browser.client.post(
+        "/quan-tri/dot-thi-dua",
+        data={**form, "csrf_token": browser.csrf("/quan-tri/dot-thi-dua")},
+        headers={"Accept-Language": "en"},
+    )
+    assert english.status_code == 422 and "Ngày không hợp lệ" not in text(english)
+    form = {**form, "code": "TLD2027", "name": "Đợt 1", "starts": "01/02/2027"}
+    added = browser.post("/quan-tri/dot-thi-dua", form)
+    assert added.status_code == 302  # dd/mm/yyyy typed and a date input's yyyy-mm-dd alike
+    with Session(browser.db) as session:
+        found = session.get(Campaign, "TLD2027")
+        assert found is not None and (found.starts, found.ends) == (
+            date(2027, 2, 1),
+            date(2027, 7, 31),
+        )
+    assert _events(browser) == before + 1

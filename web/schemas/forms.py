@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from web.i18n import t
+from web.i18n import t, translate_errors
 
 MAX_FIELD = 10_000  # characters kept of a posted field; each schema has its own, lower limit
 
@@ -53,10 +53,10 @@ def field_errors(error: ValidationError) -> dict[str, str]:
 
 def _first(found: Any) -> str:
     if isinstance(found, list):
-        return str(found[0])
+        return _first(found[0])
     if isinstance(found, dict):
         index, inner = next(iter(found.items()))
         if isinstance(index, int):
             return t("form_row", row=index + 1, message=_first(inner))
         return _first(inner)
-    return str(found)
+    return str(translate_errors(found))  # marshmallow's own English, if a schema left it

@@ -8,6 +8,7 @@ checks: ratios as percentages (50 → 0.5) and prerequisites as rows of a table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -110,10 +111,16 @@ def _no_control(value: str) -> None:
         raise ValidationError(t("inst_text_invalid"))
 
 
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError(t("inst_field_required"))
+
+
 def text_field(most: int, **kwargs: Any) -> Text:
-    """Text of at most `most` characters, without control characters."""
+    """Text of at most `most` characters, without control characters; not blank if required."""
     too_long = lazy_t("inst_too_long", most=most)
-    return Text(validate=[validate.Length(max=most, error=too_long), _no_control], **kwargs)
+    checks: list[Callable[[Any], Any]] = [validate.Length(max=most, error=too_long), _no_control]
+    return Text(validate=[*checks, _not_blank] if kwargs.get("required") else checks, **kwargs)
 
 
 def code_field(most: int, **kwargs: Any) -> Text:
