@@ -3,14 +3,16 @@ dev extras) on loopback ports of its own, its data in a temporary directory."""
 
 from __future__ import annotations
 
+import random
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,21 +53,55 @@ def weed_binary() -> str:
 
 
 def _free_ports(count: int) -> list[int]:
-    with ExitStack() as stack:
-        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
+    """Ports free now, below the ephemeral range (32768 and up on Linux), where outgoing
+    connections (to PostgreSQL, say) cannot take one before the server binds it."""
+    found: list[int] = []
+    while len(found) < count:
+        port = random.randrange(20_000, 32_000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port not in found and not _sockets(port):
+            found.append(port)
+    return found
+
+
+def _sockets(port: int) -> list[Path]:
+    """The unix sockets SeaweedFS makes in /tmp for a port (some are not configurable); a
+    killed server leaves them behind, and a stale one would stop the next from starting."""
+    folders = {Path("/tmp"), Path(tempfile.gettempdir())}
+    return [found for folder in folders for found in folder.glob(f"seaweedfs-*-{port}.sock")]
 
 
 @contextmanager
-def running(workdir: Path) -> Iterator[S3Server]:
+def running(workdir: Path, attempts: int = 3) -> Iterator[S3Server]:
     """A SeaweedFS server (master, volume, filer and S3 gateway in one process) until the
-    block ends, with one bucket made."""
-    (master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc) = _free_ports(8)
+    block ends, with one bucket made; started again on other ports if a start fails."""
+    for attempt in range(1, attempts + 1):
+        ports = _free_ports(8)
+        process, log = _start(workdir / f"run{attempt}", ports)
+        server = S3Server(f"http://127.0.0.1:{ports[6]}", f"laurel-{uuid.uuid4().hex[:8]}")
+        try:
+            _make_bucket(server, process, log)
+        except RuntimeError:
+            _stop(process, ports)
+            if attempt == attempts:
+                raise
+            continue
+        try:
+            yield server
+        finally:
+            _stop(process, ports)
+        return
+
+
+def _start(workdir: Path, ports: list[int]) -> tuple[subprocess.Popen[bytes], Path]:
+    (master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc) = ports
     data = workdir / "data"
-    data.mkdir()
-    log = (workdir / "weed.log").open("wb")
+    data.mkdir(parents=True)
+    log = workdir / "weed.log"
     command = [
         weed_binary(),
         "server",
@@ -78,27 +114,32 @@ def running(workdir: Path) -> Iterator[S3Server]:
         f"-volume.port={volume}",
         f"-volume.port.grpc={volume_grpc}",
         "-volume.max=8",
+        "-volume.preStopSeconds=0",
         "-filer",
         f"-filer.port={filer}",
         f"-filer.port.grpc={filer_grpc}",
+        f"-filer.localSocket={workdir / 'filer.sock'}",
         "-s3",
         f"-s3.port={s3}",
         f"-s3.port.grpc={s3_grpc}",
+        f"-s3.localSocket={workdir / 's3.sock'}",
         "-metricsPort=0",
     ]
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
+    return process, log
+
+
+def _stop(process: subprocess.Popen[bytes], ports: list[int]) -> None:
+    process.terminate()
     try:
-        server = S3Server(f"http://127.0.0.1:{s3}", f"laurel-{uuid.uuid4().hex[:8]}")
-        _make_bucket(server, process, workdir / "weed.log")
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:  # it drains its volumes for a while: not needed here
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    for port in ports:
+        for stale in _sockets(port):
+            stale.unlink(missing_ok=True)
 
 
 def _make_bucket(server: S3Server, process: subprocess.Popen[bytes], log: Path) -> None:

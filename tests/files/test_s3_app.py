@@ -49,9 +49,10 @@ def test_an_upload_lands_in_the_bucket_and_comes_back(
         headers = {"Authorization": f"Bearer {token}"}
         client = app.test_client()
         nomination = client.post("/api/v1/nominations", json=NEW, headers=headers).get_json()
+        workbook = samples.xlsx()  # made once: openpyxl stamps the time into each
         added = client.post(
             f"/api/v1/nominations/{nomination['id']}/files",
-            data={"file": (io.BytesIO(samples.xlsx()), "Danh sách.xlsx")},
+            data={"file": (io.BytesIO(workbook), "Danh sách.xlsx")},
             content_type="multipart/form-data",
             headers=headers,
         )
@@ -59,12 +60,12 @@ def test_an_upload_lands_in_the_bucket_and_comes_back(
         digest = added.get_json()["sha256"]
         key = f"app/sha256/{digest[:2]}/{digest}"
         stored = s3_server.client().get_object(Bucket=s3_server.bucket, Key=key)
-        assert stored["Body"].read() == samples.xlsx()
+        assert stored["Body"].read() == workbook
         served = client.get(
             f"/api/v1/nominations/{nomination['id']}/files/{added.get_json()['id']}/content",
             headers=headers,
         )
-        assert served.data == samples.xlsx()
+        assert served.data == workbook
         assert served.headers["Content-Disposition"].startswith("attachment;")
         assert not (tmp_path / "files").exists()  # nothing on the local disk
     finally:
