@@ -163,7 +163,7 @@ def describe(error: EngineError, fallback: str) -> str:
         return t(fallback)
 
 
-def field_errors(errors: Mapping[str, Message | str]) -> dict[str, Any]:
+def say_fields(errors: Mapping[str, Message | str]) -> dict[str, Any]:
     """Field errors of InvalidTaskData in the reader's language."""
     return {k: translate_errors(say(v)) for k, v in errors.items()}
 

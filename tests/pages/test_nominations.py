@@ -48,6 +48,11 @@ def test_the_proposer_withdraws(browser: Browser) -> None:
     browser.login("canbo.thcs_ths")
     nomination = browser.nomination_id("Trần Văn Nam")
     path = f"/nominations/{nomination}"
+    too_long = browser.post(f"{path}/withdraw", {"reason": "x" * 2001}, csrf_from=path)
+    assert too_long.status_code == 302
+    page = text(browser.get(path))
+    assert "2000" in page and "Đã rút hồ sơ." not in page  # refused, the nomination stays open
+    assert "Rút hồ sơ" in page
     response = browser.post(f"{path}/withdraw", {"reason": "Không đủ minh chứng"}, csrf_from=path)
     assert response.status_code == 302
     page = text(browser.get(path))
@@ -87,7 +92,7 @@ def test_a_new_nomination_offers_only_awards_of_its_kind(browser: Browser) -> No
         "/nominations/new", {**form, "name": ""}, "/nominations/new?kind=individual"
     )
     assert refused.status_code == 422
-    assert "Không được để trống." in text(refused)
+    assert "Trường này là bắt buộc." in text(refused)  # the API's words for a required field
     created = browser.post("/nominations/new", form, "/nominations/new?kind=individual")
     assert created.status_code == 302
     with Session(browser.db) as session:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from web.api.common import DecisionSchema, PageArgs, TallySchema, page_schema
 from web.paging import page_of
 from web.queries import nominations as nomination_queries
 from web.queries.nominations import Detail, summaries
+from web.schemas.nominations import NominationIn, WithdrawIn, text
 from web.services import nominations
 from workflows import orgs
 from workflows.access import nomination_filter, readable
@@ -28,32 +29,6 @@ from workflows.pipeline import Nominee
 from workflows.search import contains
 
 blp = Blueprint("nominations", __name__, url_prefix="", description="Hồ sơ đề nghị — nominations")
-# PostgreSQL text cannot hold NUL: refused at the edge as a field error (and documented as a
-# pattern, so clients and schema-driven tests know), never a 500 from the database.
-NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Invalid value.")
-
-
-def text(max_length: int, min_length: int = 0, **kwargs: Any) -> fields.String:
-    """A string field the database can store."""
-    length = validate.Length(min=min_length, max=max_length)
-    return fields.String(validate=[length, NO_NUL], **kwargs)
-
-
-class NomineeIn(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(("individual", "collective")))
-    name = text(200, 1, required=True)
-    position = text(200, load_default="")
-    unit = text(200, load_default="")
-    username = text(100, 1, load_default=None)
-
-
-class NominationIn(Schema):
-    org = text(50, 1, required=True)
-    award_code = text(30, 1, required=True)
-    campaign = text(50, 1, required=True)
-    nominee = fields.Nested(NomineeIn, required=True)
-    achievements = text(20_000, 1, required=True)
-    documents = fields.List(text(300, 1), load_default=list, validate=validate.Length(max=100))
 
 
 class NominationArgs(PageArgs):
@@ -64,10 +39,6 @@ class NominationArgs(PageArgs):
     award = text(30)
     campaign = text(50)
     q = text(200, 1)
-
-
-class WithdrawIn(Schema):
-    reason = text(2000, load_default="")
 
 
 class OrgRef(Schema):

@@ -20,7 +20,7 @@ from engine.errors import (
 )
 from web import json_input
 from web.definition_problems import problem_list
-from web.i18n import describe, field_errors, t, translate_errors
+from web.i18n import describe, say_fields, t, translate_errors
 from workflows.auth import LoginRefused, TooManyAttempts
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def from_http_exception(error: HTTPException) -> Response:
 
 def from_domain_error(error: Exception) -> Response:
     if isinstance(error, InvalidTaskData):
-        return problem(422, t("invalid"), errors=field_errors(error.errors))
+        return problem(422, t("invalid"), errors=say_fields(error.errors))
     if isinstance(error, DefinitionRejected):
         return problem(422, t("definition_rejected"), errors=problem_list(error.problems))
     if isinstance(error, MigrationRefused):

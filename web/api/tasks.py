@@ -20,9 +20,10 @@ from web import context
 from web.api import problems
 from web.api.auth import BEARER, me
 from web.api.common import PageArgs, ProblemSchema
-from web.api.nominations import OpenTask, text
+from web.api.nominations import OpenTask
 from web.queries import inbox as inbox_queries
 from web.queries.inbox import open_task
+from web.schemas.nominations import text
 from web.services import tasks
 from workflows.access import MAX_ID
 from workflows.models import Nomination, Organisation

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Conflict, EngineError, InvalidTaskData, NotAllowed, NotFound, Suspended
 from engine.models import Instance, TaskRow
 from web import context
-from web.i18n import describe, field_errors, t
+from web.i18n import describe, say_fields, t
 from web.pages import auth
 from web.pages.common import arg, bp, me, page_number, render, signed_in, user
 from web.queries import inbox as inbox_queries
@@ -171,7 +171,7 @@ def complete(task_id: str) -> Any:
     except InvalidTaskData as exc:
         context.close_read()
         item = _task_or_404(task_id)
-        return _task_page(item, typed, field_errors(exc.errors), 422)
+        return _task_page(item, typed, say_fields(exc.errors), 422)
     flash(t("task_saved"), "success")
     return redirect(url_for("pages.inbox"))
 

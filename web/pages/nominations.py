@@ -6,21 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from engine.errors import Conflict, InvalidTaskData, NotWaiting
 from web import context
-from web.i18n import describe, field_errors, t
+from web.i18n import describe, say_fields, t
 from web.pages.common import bp, error_page, render, signed_in, user
 from web.queries import nominations as nomination_queries
+from web.schemas.forms import field_errors, posted
+from web.schemas.nominations import KINDS, NominationIn, WithdrawIn
 from web.services import nominations
 from workflows.access import readable
 from workflows.models import Award, Campaign, Nomination, Organisation, Person
 from workflows.pipeline import Nominee
-
-KINDS = ("individual", "collective")
-MAX_TEXT = 20_000
-MAX_DOCUMENTS = 100
 
 
 @bp.get("/nominations/<int:nomination_id>")
@@ -52,7 +51,11 @@ def _nomination_page(row: Nomination) -> Any:
 @signed_in
 def withdraw(nomination_id: int) -> Any:
     row = _visible(nomination_id)
-    reason = request.form.get("reason", "").strip()[:2000].replace("\x00", "")
+    try:
+        reason = WithdrawIn().load(posted(request.form, ("reason",)))["reason"]
+    except ValidationError as refused:
+        flash(field_errors(refused)["reason"], "warning")
+        return redirect(url_for("pages.nomination", nomination_id=nomination_id))
     try:
         nominations.withdraw(user(), row.id, reason)
     except (NotWaiting, Conflict) as exc:  # ended meanwhile, suspended, changed meanwhile
@@ -99,32 +102,36 @@ def create() -> Any:
     kind = request.form.get("kind", "")
     if kind not in KINDS or not who.orgs("proposer"):
         abort(400)
-    form = {k: _clean(request.form.get(k, "")) for k in _FIELDS}
-    documents = [line.strip() for line in form["documents"].splitlines() if line.strip()]
-    errors = _check(form, documents)
+    typed = posted(request.form, _FIELDS)
+    errors = _unit_errors(typed)
+    try:
+        body = NominationIn().load(_as_json(kind, typed))
+    except ValidationError as refused:
+        messages = refused.normalized_messages()  # type: ignore[no-untyped-call]
+        nominee = messages.pop("nominee", None)  # its fields are the page's own
+        errors = {
+            **field_errors(ValidationError(messages)),
+            **(field_errors(ValidationError(nominee)) if isinstance(nominee, dict) else {}),
+            **errors,
+        }
     if not errors:
         try:
             created = nominations.create(
                 who,
-                org=form["org"],
-                award=form["award_code"],
-                campaign=form["campaign"],
-                nominee=Nominee(
-                    kind,
-                    form["name"],
-                    form["position"],
-                    form["unit"],
-                    form["username"] or None,
-                ),
-                achievements=form["achievements"],
-                documents=documents[:MAX_DOCUMENTS],
+                org=body["org"],
+                award=body["award_code"],
+                campaign=body["campaign"],
+                nominee=Nominee(**body["nominee"]),
+                achievements=body["achievements"],
+                documents=body["documents"],
             )
         except InvalidTaskData as exc:
-            errors = {k.removeprefix("nominee."): v for k, v in field_errors(exc.errors).items()}
+            errors = say_fields(exc.errors)
         else:
             flash(t("created"), "success")
             return redirect(url_for("pages.nomination", nomination_id=created.id))
-    return render("new.html", 422, values=form, errors=errors, **_options(kind))
+    errors = {k.removeprefix("nominee."): v for k, v in errors.items()}
+    return render("new.html", 422, values=typed, errors=errors, **_options(kind))
 
 
 _FIELDS = (
@@ -138,28 +145,28 @@ _FIELDS = (
     "achievements",
     "documents",
 )
-_LIMITS = {"achievements": MAX_TEXT, "documents": MAX_TEXT, "username": 100, "org": 50}
+_NOMINEE = ("name", "position", "unit", "username")
 
 
-def _clean(value: str) -> str:
-    return value.replace("\x00", "").strip()
-
-
-def _check(form: dict[str, str], documents: list[str]) -> dict[str, str]:
-    """What the pipeline does not check itself: required fields, lengths, the unit."""
-    required = t("blank")
-    errors = {
-        name: required
-        for name in ("org", "campaign", "award_code", "name", "achievements")
-        if not form[name]
+def _as_json(kind: str, typed: dict[str, str]) -> dict[str, Any]:
+    """The form as the API takes it: the nominee nested, documents one per line, blanks
+    left out so the schema says which are required."""
+    given: dict[str, Any] = {
+        k: v for k, v in typed.items() if v and k not in _NOMINEE and k != "documents"
     }
-    for name, value in form.items():
-        if len(value) > _LIMITS.get(name, 200):
-            errors[name] = t("length_between", low=0, high=_LIMITS.get(name, 200))
-    if any(len(d) > 300 for d in documents) or len(documents) > MAX_DOCUMENTS:
-        errors["documents"] = t("length_between", low=1, high=300)
-    if form["org"] and not user().holds("proposer", form["org"]):
+    given["nominee"] = {"kind": kind, **{k: typed[k] for k in _NOMINEE if typed.get(k)}}
+    given["documents"] = [
+        line.strip() for line in typed.get("documents", "").splitlines() if line.strip()
+    ]
+    return given
+
+
+def _unit_errors(typed: dict[str, str]) -> dict[str, str]:
+    """What the page checks before the pipeline, to name the field: the unit is the user's,
+    the nominee's account exists."""
+    errors = {}
+    if typed.get("org") and not user().holds("proposer", typed["org"]):
         errors["org"] = t("not_proposer")
-    if form["username"] and context.read().get(Person, form["username"]) is None:
+    if typed.get("username") and context.read().get(Person, typed["username"]) is None:
         errors["username"] = t("unknown_user")
     return errors

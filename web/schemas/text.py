@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import validate
 
-NO_NUL = validate.Regexp(r"^[^\x00]*$", error="NUL is not allowed.")
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Invalid value.")  # mm_invalid_value: said in words
 
 
 def without_nul(value: str) -> str:
