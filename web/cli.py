@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from engine import anchoring, audit
 from engine.anchoring import AnchorFile
@@ -21,12 +22,13 @@ from engine.xmlsafety import check_size
 from web import anchors as anchor_text
 from web.i18n import say, speaking
 from web.settings import Settings
-from web.transfers import MAX_SERVER_BODY
+from web.transfers import MAX_SERVER_BODY, storage_for
 from workflows import deployment
 from workflows.calendar import TIMEZONE
 from workflows.demo import LOGINS as DEMO_LOGINS
 from workflows.demo import PASSWORD as DEMO_PASSWORD
 from workflows.demo import install
+from workflows.files import attachments
 from workflows.pipeline import build_engine
 from workflows.schema import migrate
 from workflows.seed import SeedError, load_seed_file
@@ -198,6 +200,24 @@ def audit_anchor(out: Path | None) -> None:
         anchor = audit.head(connection, SystemClock().now())
     (AnchorFile(out) if out is not None else _anchor_file()).append(anchor)
     click.echo(anchor.to_json())
+
+
+@main.group("files")
+def files_group() -> None:
+    """A dossier's files (docs/files.md)."""
+
+
+@files_group.command("verify")
+def files_verify() -> None:
+    """Read every attached file back from the file store (LAUREL_FILE_STORE) and check that
+    it still hashes to its digest, and that the audit event that added it names that digest."""
+    with Session(_db()) as session:
+        checked, problems = attachments.verify(session, storage_for(Settings.from_env()))
+    for p in problems:
+        click.echo(f"file {p.file_id} (nomination {p.nomination_id}, {p.sha256}): {p.problem}")
+    if problems:
+        raise SystemExit(f"{len(problems)} of {checked} files do not hold.")
+    click.echo(f"{checked} files checked: each is stored as it was added.")
 
 
 @main.command()

@@ -8,16 +8,20 @@ waiting at `prepare_dossier`. Anyone who may read the nomination may read its fi
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.models import Instance
+from engine.models import AuditEvent, Instance
 from workflows import limits
 from workflows.access import OVERSIGHT_ROLES, Principal, oversees
 from workflows.files.intake import Checked, Refused
+from workflows.files.storage import CHUNK, MissingBlob, Storage
 from workflows.models import Attachment, Nomination
 
 EDITABLE_STAGE = "prepare_dossier"
@@ -168,3 +172,57 @@ def record_read(
             )
         ],
     )
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """An attachment that does not hold: its blob `missing`, `altered` (its content no longer
+    hashes to the digest), or `unrecorded` (no audit event added it with that digest)."""
+
+    file_id: int
+    nomination_id: int | None
+    sha256: str
+    problem: str
+
+
+def verify(session: Session, storage: Storage) -> tuple[int, list[FileProblem]]:
+    """Every attachment checked against its blob (read again and hashed) and against the
+    audit event that added it; how many were checked, and what does not hold."""
+    recorded: dict[int, str] = {}
+    for payload in session.scalars(select(AuditEvent.payload).where(AuditEvent.action == ADDED)):
+        data = json.loads(payload)
+        recorded[int(data["file"])] = str(data["sha256"])
+    hashed: dict[str, str | None] = {}  # a blob attached twice is read once
+    problems: list[FileProblem] = []
+    checked = 0
+    for row in session.scalars(select(Attachment).order_by(Attachment.id)):
+        checked += 1
+        if row.sha256 not in hashed:
+            hashed[row.sha256] = _digest_of(storage, row.sha256)
+        found = hashed[row.sha256]
+        problem = (
+            "missing"
+            if found is None
+            else "altered"
+            if found != row.sha256
+            else "unrecorded"
+            if recorded.get(row.id) != row.sha256
+            else ""
+        )
+        if problem:
+            problems.append(FileProblem(row.id, row.nomination_id, row.sha256, problem))
+    return checked, problems
+
+
+def _digest_of(storage: Storage, digest: str) -> str | None:
+    try:
+        stream = storage.open(digest)
+    except MissingBlob:
+        return None
+    content = hashlib.sha256()
+    try:
+        while block := stream.read(CHUNK):
+            content.update(block)
+    finally:
+        stream.close()
+    return content.hexdigest()
