@@ -121,6 +121,10 @@ class Nomination(Base):
     __table_args__ = (
         Index("ix_nominations_nominee", "nominee_key", "award_code"),
         Index("ix_nominations_publicity", "stage", "publicity_until"),  # the public board
+        # A unit's own list ("Hồ sơ của đơn vị"), newest first, by campaign, by folded name.
+        Index("ix_nominations_origin", "origin_org", "id"),
+        Index("ix_nominations_origin_campaign", "origin_org", "campaign_code", "id"),
+        Index("ix_nominations_origin_folded", "origin_org", "nominee_folded"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -130,6 +134,8 @@ class Nomination(Base):
     nominee_kind: Mapped[str] = mapped_column(String(12))
     nominee_name: Mapped[str] = mapped_column(String(200))
     nominee_key: Mapped[str] = mapped_column(String(200))
+    # names.folded(nominee_name): what a search typed without diacritics is matched against
+    nominee_folded: Mapped[str] = mapped_column(String(200), default="", server_default="")
     nominee_username: Mapped[str | None] = mapped_column(ForeignKey("people.username"))
     nominee_position: Mapped[str] = mapped_column(String(200), default="")
     nominee_unit: Mapped[str] = mapped_column(String(200), default="")
@@ -224,6 +230,9 @@ class Attachment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Nullable so that a proposal's own files can hang off a proposal_id column beside it.
     nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id"), index=True)
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", name="fk_attachments_proposal"), index=True
+    )
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(100))
@@ -231,6 +240,44 @@ class Attachment(Base):
     org_code: Mapped[str] = mapped_column(String(50))  # where the person adding it acted
     added_by: Mapped[str] = mapped_column(String(100))
     added_at: Mapped[datetime]
+
+
+class Proposal(Base):
+    """A tờ trình đề nghị: a unit's list of nominations (`kind` "unit"), or the rows a level
+    forwards to its parent as its own tờ trình (`kind` "forward", addressed `to_org`).
+
+    Each nomination keeps its own process instance; a proposal only groups them, so one
+    nomination is in its unit's proposal and, later, in each level's forwarding one."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index("ix_proposals_org", "org_code", "id"),
+        Index("ix_proposals_to_org", "to_org", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_code: Mapped[str] = mapped_column(ForeignKey("organisations.code"))
+    to_org: Mapped[str | None] = mapped_column(ForeignKey("organisations.code"))
+    campaign_code: Mapped[str] = mapped_column(ForeignKey("campaigns.code"))
+    kind: Mapped[str] = mapped_column(String(12))  # unit | forward
+    number: Mapped[str] = mapped_column(String(50))  # số tờ trình
+    signed_on: Mapped[date] = mapped_column(Date)  # ngày
+    signer: Mapped[str] = mapped_column(String(200))  # người ký
+    status: Mapped[str] = mapped_column(String(12))  # draft | submitted
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+
+
+class ProposalItem(Base):
+    """A nomination on a proposal's list, at its row."""
+
+    __tablename__ = "proposal_items"
+    __table_args__ = (Index("ix_proposal_items_nomination", "nomination_id"),)
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), primary_key=True)
+    position: Mapped[int]
 
 
 class Decision(Base):

@@ -27,7 +27,7 @@ from workflows.forms import TaskForms
 from workflows.guard import NominationGuard
 from workflows.helpers import HELPERS
 from workflows.models import Award, Campaign, Decision, Nomination, PastAward
-from workflows.names import nominee_key
+from workflows.names import folded, nominee_key
 from workflows.roles import DomainRoles
 
 PROCESS_KEY = "nomination"
@@ -185,6 +185,7 @@ def _new_nomination(
         nominee_kind=nominee.kind,
         nominee_name=nominee.name.strip(),
         nominee_key=nominee_key(nominee.name),
+        nominee_folded=folded(nominee.name),
         nominee_username=nominee.username,
         nominee_position=nominee.position,
         nominee_unit=nominee.unit,
