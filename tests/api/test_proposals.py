@@ -233,3 +233,35 @@ def test_rows_typed_into_a_draft_join_its_list(api: Api) -> None:
     assert added.status_code == 201 and added.get_json()["rows"] == 1
     listed = api.client.get("/api/v1/proposals", headers=api.headers(PROPOSER))
     assert [p["id"] for p in listed.get_json()] == [proposal_id]
+
+
+def test_the_units_list_filters_and_finds_a_name_typed_without_diacritics(api: Api) -> None:
+    sent = send(api, workbook(teachers(6), api))
+    assert sent.status_code == 201
+    units = "/api/v1/units/THPT_LVT/nominations"
+
+    def listed(user: str = PROPOSER, **query: str) -> Any:
+        return api.client.get(units, query_string=query, headers=api.headers(user))
+
+    found = listed(q="le thi hong nhung").get_json()
+    assert [n["nominee"]["name"] for n in found["items"]] == ["Lê Thị Hồng Nhung"]
+    item = found["items"][0]
+    assert item["stage"] == "prepare_dossier"
+    assert item["waiting"] == [
+        {
+            "role": "proposer",
+            "org": {"code": "THPT_LVT", "name": item["origin_org"]["name"]},
+            "due_at": item["waiting"][0]["due_at"],
+        }
+    ]
+    assert item["proposal"]["number"] == "45/TTr-THPT"
+    assert listed(q="LÊ THỊ hồng").get_json()["total"] == 1
+    collectives = listed(award="TTLDTT").get_json()["items"]
+    assert {n["award"]["code"] for n in collectives} == {"TTLDTT"}
+    assert "Tổ Ngữ văn" in [n["nominee"]["name"] for n in collectives]
+    everyone = listed(campaign="NH2025-2026").get_json()["total"]
+    assert everyone >= 6  # the demo's own nominations of the school too
+    assert listed(stage="prepare_dossier", per_page="2").get_json()["per_page"] == 2
+    assert listed(campaign="NO-SUCH").get_json()["total"] == 0
+    assert listed(OTHER_UNIT).status_code == 404
+    assert listed(q="%").get_json()["total"] == 0

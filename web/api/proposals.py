@@ -15,14 +15,25 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields
 
+from engine.errors import NotFound
 from web import context, transfers
 from web.api.auth import BEARER, me
+from web.api.common import page_schema
 from web.api.files import STATUS as FILE_STATUS
 from web.api.nominations import NominationSummary
 from web.api.problems import problem
 from web.i18n import describe, t, translate_errors
 from web.paging import page_of
-from web.schemas.proposals import ProposalArgs, ProposalIn, ProposalOut, RowsIn
+from web.queries import unit_dossiers
+from web.schemas.proposals import (
+    CarriedBy,
+    ProposalArgs,
+    ProposalIn,
+    ProposalOut,
+    RowsIn,
+    UnitArgs,
+    WaitingOut,
+)
 from web.services import proposals
 from workflows import limits
 from workflows.files.intake import Refused
@@ -224,3 +235,23 @@ def submit(proposal_id: int) -> Any:
         ]
         return problem(409, t("proposal_submit_refused", count=len(rows)), errors={"rows": rows})
     return proposals.fresh_detail(me(), proposal_id)
+
+
+class UnitNominationOut(NominationSummary):
+    waiting = fields.List(fields.Nested(WaitingOut), required=True)
+    proposal = fields.Nested(CarriedBy, allow_none=True)
+
+
+@blp.get("/units/<string(maxlength=50):org>/nominations")
+@blp.arguments(UnitArgs, location="query")
+@blp.response(200, page_schema(UnitNominationOut, "UnitNominationPage"))
+@blp.alt_response(404, response="NOT_FOUND", description="Not a unit of the caller")
+@blp.doc(security=BEARER)
+def unit_nominations(args: dict[str, Any], org: str) -> Any:
+    """Hồ sơ của đơn vị: the nominations the unit opened, newest first, with their stage,
+    whom each waits for and until when, and the tờ trình that carried it; by campaign,
+    award, stage, and part of a name with or without diacritics."""
+    session = context.read()
+    if not unit_dossiers.may_read(session, me(), org):
+        raise NotFound("not_found")
+    return unit_dossiers.page(session, org, args, args["page"], args["per_page"])

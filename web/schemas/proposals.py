@@ -65,3 +65,24 @@ class RowProblemOut(Schema):
     row = fields.Integer(required=True, metadata={"description": "Spreadsheet row or list row"})
     column = fields.String(required=True)
     message = fields.String(required=True)
+
+
+class UnitArgs(Schema):
+    campaign = text(50, 1)
+    award = text(30, 1)
+    stage = text(40, 1)
+    q = text(200, 1, metadata={"description": "Part of a name, with or without diacritics"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class WaitingOut(Schema):
+    role = fields.String(required=True, metadata={"description": "The lane: a role code"})
+    org = fields.Nested(ProposalOrg, required=True)
+    due_at = fields.DateTime(allow_none=True)
+
+
+class CarriedBy(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    signed_on = fields.Date(required=True)
