@@ -96,6 +96,15 @@ class InvalidTaskData(EngineError):
         super().__init__("invalid", fields="; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
+class ListRefused(EngineError):
+    """A list change refused whole: nothing was recorded. `problems` maps each refused
+    task id to why, in the order of the list."""
+
+    def __init__(self, problems: Mapping[str, EngineError]) -> None:
+        self.problems = dict(problems)
+        super().__init__("list_refused", count=len(self.problems))
+
+
 class NotWaiting(EngineError):
     """A message was delivered to an instance that is not waiting for it."""
 

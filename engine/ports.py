@@ -49,6 +49,18 @@ class InstanceView:
 
 
 @dataclass(frozen=True)
+class TaskCompletion:
+    """One row of a list change: a ready task, the data to complete it with, and the
+    instance's version as the person saw it (None: as it is now)."""
+
+    task_id: str
+    data: Mapping[str, Any]
+    expected_version: int | None = None
+    # Replaces the data in the audit event where it must not be kept in the clear.
+    audit_payload: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class CompletedTask:
     """The human task a change completed, as the change listener sees it."""
 

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
-from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,13 +25,19 @@ from engine import audit, clock, context, definitions, migration, serialization
 from engine.anchoring import AnchorSink, anchor_after_commit
 from engine.audit import PendingEvent
 from engine.clock import FixedClock, SystemClock
-from engine.errors import Conflict, MigrationRefused, NotFound, NotWaiting, ScriptError
+from engine.errors import (
+    Conflict,
+    EngineError,
+    ListRefused,
+    MigrationRefused,
+    NotFound,
+    NotWaiting,
+)
 from engine.instance_rows import (
     ACTIVE,
     COMPLETED,
     ERROR,
     INSTANCES,
-    STATE,
     SUSPENDED,
     TASK_WITH_INSTANCE,
     InstanceRecord,
@@ -43,35 +47,23 @@ from engine.instance_rows import (
     status_name,
     update_row,
 )
+from engine.loading import Loader, ready_task
 from engine.ports import (
     ChangeListener,
     Clock,
     CompletedTask,
     FormCatalog,
-    HumanTask,
     InstanceView,
     RoleCatalog,
     ScriptHelpers,
+    TaskCompletion,
     TaskDataValidator,
     TaskGuard,
 )
 from engine.projection import human_task, next_timer_at, open_tasks, sync_tasks
 from engine.sandbox import DEFAULT_STEP_BUDGET, Limits, SandboxedScriptEngine
-from engine.stepping import run_steps
+from engine.stepping import Change, run_steps
 from engine.workflow_cache import WorkflowCache
-
-
-@dataclass
-class _Change:
-    """What one run produced, gathered for the save step."""
-
-    events: list[PendingEvent] = field(default_factory=list)
-    completed: CompletedTask | None = None
-    error: ScriptError | None = None
-
-    @property
-    def completed_by(self) -> dict[str, str]:
-        return {self.completed.task.id: self.completed.actor} if self.completed else {}
 
 
 class Engine:
@@ -104,6 +96,7 @@ class Engine:
         self.step_budget = step_budget
         self.specs = specs or definitions.SpecCache()
         self._workflows = WorkflowCache()
+        self._loader = Loader(self.specs, self._workflows, self._script_engine)
         self.listeners = list(listeners)
         self.anchors = anchors  # where each deploy's chain head is recorded, outside the db
 
@@ -158,7 +151,7 @@ class Engine:
             )
             # Initial data goes on the start task, from where it flows down the tree.
             workflow.get_tasks(state=TaskState.READY)[0].data.update(data)
-            change = _Change()
+            change = Change()
             change.events.append(
                 PendingEvent(
                     actor,
@@ -189,51 +182,90 @@ class Engine:
         kept there in the clear (a secret ballot, say).
         """
         with self._transaction() as session:
-            found = (
-                session.connection()
-                .execute(TASK_WITH_INSTANCE, {"task_id": task_id})
-                .mappings()
-                .first()
+            item = TaskCompletion(task_id, data or {}, audit_payload=audit_payload)
+            return self._complete(session, item, actor)
+
+    def complete_tasks(self, items: Sequence[TaskCompletion], actor: str) -> list[InstanceView]:
+        """Complete a list of tasks as `actor`, all or nothing, in one transaction: each
+        instance's lock is checked (against `expected_version` too, when given) and each
+        change's audit events go into the one chain. If any row is refused, ListRefused
+        names every refused row and why, and nothing is recorded.
+
+        Each row runs in a savepoint, so a refused row leaves nothing behind for the rows
+        after it to see, and every row is tried: the person learns all that is wrong at once.
+        """
+        with self._transaction() as session:
+            views: list[InstanceView] = []
+            events: list[PendingEvent] = []
+            refused: dict[str, EngineError] = {}
+            for item in items:
+                try:
+                    with session.begin_nested():
+                        row_events: list[PendingEvent] = []
+                        views.append(self._complete(session, item, actor, row_events))
+                    events.extend(row_events)
+                except EngineError as exc:
+                    refused[item.task_id] = exc
+            if refused:
+                raise ListRefused(refused)
+            # One append after every row lock, as a single change takes the chain lock last.
+            audit.append(session, self.clock.now(), events)
+            return views
+
+    def _complete(
+        self,
+        session: Session,
+        item: TaskCompletion,
+        actor: str,
+        audit_later: list[PendingEvent] | None = None,
+    ) -> InstanceView:
+        found = (
+            session.connection()
+            .execute(TASK_WITH_INSTANCE, {"task_id": item.task_id})
+            .mappings()
+            .first()
+        )
+        if found is None:
+            raise NotFound("task_not_found", task=item.task_id)
+        if found["state"] != "ready":
+            raise Conflict(
+                "task_not_ready",
+                task=found["bpmn_id"],
+                state=found["state"],
+                by=found["completed_by"] or "",
             )
-            if found is None:
-                raise NotFound("task_not_found", task=task_id)
-            if found["state"] != "ready":
-                raise Conflict(
-                    "task_not_ready",
-                    task=found["bpmn_id"],
-                    state=found["state"],
-                    by=found["completed_by"] or "",
-                )
-            instance = InstanceRecord.of(found)
-            if instance.status != ACTIVE:
-                refuse_inactive(instance)
-            workflow = self._restore(session, instance)
-            task = self._ready_task(workflow, task_id)
-            view = human_task(task, found)
-            self.guard.authorize(actor, view)
-            cleaned = self.validator.clean(view, data or {})
-            task.data.update(cleaned)
-            change = _Change(completed=CompletedTask(view, actor, cleaned, dict(data or {})))
-            assert change.completed is not None
-            change.events.append(
-                PendingEvent(
-                    actor,
-                    "task.completed",
-                    instance.id,
-                    task_id,
-                    {
-                        "bpmn_id": view.bpmn_id,
-                        "lane": view.lane,
-                        "org_scope": view.org_scope,
-                        **dict(audit_payload or {"data": cleaned}),
-                    },
-                    org_scope=view.org_scope,
-                )
+        instance = InstanceRecord.of(found)
+        if instance.status != ACTIVE:
+            refuse_inactive(instance)
+        if item.expected_version not in (None, instance.lock_version):
+            raise Conflict("instance_changed", instance=instance.business_key)
+        workflow = self._loader.restore(session, instance)
+        task = ready_task(workflow, item.task_id)
+        view = human_task(task, found)
+        self.guard.authorize(actor, view)
+        cleaned = self.validator.clean(view, item.data)
+        task.data.update(cleaned)
+        change = Change(completed=CompletedTask(view, actor, cleaned, dict(item.data)))
+        assert change.completed is not None
+        change.events.append(
+            PendingEvent(
+                actor,
+                "task.completed",
+                instance.id,
+                item.task_id,
+                {
+                    "bpmn_id": view.bpmn_id,
+                    "lane": view.lane,
+                    "org_scope": view.org_scope,
+                    **dict(item.audit_payload or {"data": cleaned}),
+                },
+                org_scope=view.org_scope,
             )
-            for listener in self.listeners:
-                change.events.extend(listener.completing(session, change.completed))
-            self._advance(instance, workflow, change, first=task.run)
-            return self._save(session, instance, workflow, change)
+        )
+        for listener in self.listeners:
+            change.events.extend(listener.completing(session, change.completed))
+        self._advance(instance, workflow, change, first=task.run)
+        return self._save(session, instance, workflow, change, audit_later=audit_later)
 
     def deliver_message(
         self,
@@ -252,7 +284,9 @@ class Engine:
         with self._transaction() as session:
             if callable(business_key):
                 business_key = business_key(session)
-            instance, workflow = self._load(session, INSTANCES.c.business_key == business_key)
+            instance, workflow = self._loader.load(
+                session, INSTANCES.c.business_key == business_key
+            )
             if instance.status == SUSPENDED:
                 refuse_inactive(instance)
             if instance.status != ACTIVE:
@@ -262,7 +296,7 @@ class Engine:
                     status=status_name(instance),
                 )
             event = BpmnEvent(MessageEventDefinition(name), dict(payload or {}))
-            change = _Change()
+            change = Change()
             change.events.append(
                 PendingEvent(
                     actor,
@@ -308,8 +342,8 @@ class Engine:
                 instance_id = session.scalar(query)
                 if instance_id is None:
                     return fired
-                instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
-                change = _Change()
+                instance, workflow = self._loader.load(session, INSTANCES.c.id == instance_id)
+                change = Change()
                 self._advance(instance, workflow, change, as_of=as_of)
                 self._save(session, instance, workflow, change, as_of=as_of)
                 fired += 1
@@ -320,7 +354,7 @@ class Engine:
     ) -> InstanceView:
         """Run an instance in `error` again from the failed task, optionally with fixed data."""
         with self._transaction() as session:
-            instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
+            instance, workflow = self._loader.load(session, INSTANCES.c.id == instance_id)
             if instance.status != ERROR:
                 raise Conflict(
                     "instance_not_in_error",
@@ -331,7 +365,7 @@ class Engine:
             for task in failed:
                 task.data.update(data or {})
                 task._set_state(TaskState.READY)
-            change = _Change()
+            change = Change()
             change.events.append(
                 PendingEvent(
                     actor,
@@ -377,7 +411,7 @@ class Engine:
     def resume(self, instance_id: int, actor: str) -> InstanceView:
         """Let a suspended instance go on; timers that fell due meanwhile fire now."""
         with self._transaction() as session:
-            instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
+            instance, workflow = self._loader.load(session, INSTANCES.c.id == instance_id)
             if instance.status != SUSPENDED:
                 raise Conflict(
                     "instance_not_suspended",
@@ -385,7 +419,7 @@ class Engine:
                     status=status_name(instance),
                 )
             instance.status = ACTIVE
-            change = _Change()
+            change = Change()
             change.events.append(PendingEvent(actor, "instance.resumed", instance.id))
             self._advance(instance, workflow, change)
             return self._save(session, instance, workflow, change)
@@ -395,7 +429,7 @@ class Engine:
         the newest by default, when engine.migration finds it safe; MigrationRefused with
         the reasons otherwise, and nothing changes."""
         with self._transaction() as session:
-            instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
+            instance, workflow = self._loader.load(session, INSTANCES.c.id == instance_id)
             if instance.status not in (ACTIVE, SUSPENDED):
                 raise Conflict(
                     "instance_not_running",
@@ -418,7 +452,7 @@ class Engine:
                 raise MigrationRefused(plan.refusals)
             migration.apply(plan)
             instance.definition_id = target_id
-            change = _Change()
+            change = Change()
             change.events.append(
                 PendingEvent(
                     actor,
@@ -437,8 +471,8 @@ class Engine:
 
     def get_instance(self, instance_id: int) -> InstanceView:
         with self._transaction() as session:
-            instance, workflow = self._load(session, INSTANCES.c.id == instance_id)
-            return self._view(session, instance, workflow)
+            instance, workflow = self._loader.load(session, INSTANCES.c.id == instance_id)
+            return self._loader.view(session, instance, workflow)
 
     # -- the run ---------------------------------------------------------------------
 
@@ -449,7 +483,7 @@ class Engine:
         self,
         instance: InstanceRecord,
         workflow: BpmnWorkflow,
-        change: _Change,
+        change: Change,
         first: Callable[[], Any] | None = None,
         as_of: datetime | None = None,
     ) -> None:
@@ -471,9 +505,12 @@ class Engine:
         session: Session,
         instance: InstanceRecord,
         workflow: BpmnWorkflow,
-        change: _Change,
+        change: Change,
         as_of: datetime | None = None,
+        audit_later: list[PendingEvent] | None = None,
     ) -> InstanceView:
+        """Store the change: the instance row (its lock checked), its tasks, and its audit
+        events (into `audit_later` instead, for a list change to append them all at once)."""
         now = as_of or self.clock.now()
         previous = instance.status
         if change.error is not None:
@@ -526,76 +563,26 @@ class Engine:
             self.scope_key,
             self.assignee_key,
         )
-        view = self._view(session, instance, workflow, ready)
+        view = self._loader.view(session, instance, workflow, ready)
         for listener in self.listeners:
             listener.changed(session, view, change.completed)
         # Last: on PostgreSQL this takes the chain lock, held until commit; taking it after
         # every row lock of the change keeps the lock order the same in every transaction.
         # Events without a scope of their own belong to the instance's current organisation.
         scope = view.data.get(self.scope_key)
-        audit.append(
-            session,
-            now,
-            [
-                replace(
-                    e,
-                    instance_id=instance_id if e.instance_id is None else e.instance_id,
-                    org_scope=e.org_scope or (None if scope is None else str(scope)),
-                )
-                for e in change.events
-            ],
-        )
+        events = [
+            replace(
+                e,
+                instance_id=instance_id if e.instance_id is None else e.instance_id,
+                org_scope=e.org_scope or (None if scope is None else str(scope)),
+            )
+            for e in change.events
+        ]
+        if audit_later is None:
+            audit.append(session, now, events)
+        else:
+            audit_later.extend(events)
         return view
-
-    # -- loading ------------------------------------------------------------------------
-
-    def _load(self, session: Session, where: Any) -> tuple[InstanceRecord, BpmnWorkflow]:
-        instance = read_record(session, where)
-        return instance, self._restore(session, instance)
-
-    def _restore(self, session: Session, instance: InstanceRecord) -> BpmnWorkflow:
-        assert instance.id is not None
-        workflow = self._workflows.take(instance.id, instance.lock_version)
-        if workflow is None:
-            state = session.connection().execute(STATE, {"instance_id": instance.id}).scalar_one()
-            parsed = self.specs.get(session, instance.definition_id).parsed
-            workflow = serialization.restore(state, parsed.spec, parsed.subprocess_specs)
-            # SpiffWorkflow does not serialise the script engine: set the sandbox every time.
-            workflow.script_engine = self._script_engine()
-        return workflow
-
-    def _ready_task(self, workflow: BpmnWorkflow, task_id: str) -> Task:
-        try:
-            task = workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, TaskNotFoundException):
-            task = None
-        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
-            raise Conflict("task_not_ready", task=task_id)
-        return task
-
-    def _view(
-        self,
-        session: Session,
-        instance: InstanceRecord,
-        workflow: BpmnWorkflow,
-        ready: list[HumanTask] | None = None,
-    ) -> InstanceView:
-        assert instance.id is not None
-        version = self.specs.get(session, instance.definition_id)
-        if ready is None:
-            rows = open_tasks(session, instance.id)
-            ready = [human_task(workflow.get_task_from_id(UUID(r["id"])), r) for r in rows]
-        return InstanceView(
-            id=instance.id,
-            business_key=instance.business_key,
-            definition_key=version.key,
-            definition_version=version.version,
-            status=instance.status,
-            data=dict(workflow.last_task.data) if workflow.last_task else {},
-            ready_tasks=ready,
-            error_element=instance.error_element,
-            error_message=instance.error_message,
-        )
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:

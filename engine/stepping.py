@@ -4,6 +4,7 @@ step it unlocks, within the step budget, with SpiffWorkflow's gaps put right."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -17,13 +18,26 @@ from engine import clock, context
 from engine.audit import PendingEvent
 from engine.errors import BudgetExceeded, Conflict, EngineError, NotWaiting, ScriptError
 from engine.failures import mark_failed, script_error
-from engine.ports import Clock
+from engine.ports import Clock, CompletedTask
 from engine.sandbox import SandboxedScriptEngine
 from engine.spiff_gaps import check_depth, interrupt
 
 # Tasks the engine may run by itself in one go: a loop of gateways without scripts
 # never touches the script step budget, so it is bounded here.
 MAX_ENGINE_TASKS_PER_RUN = 5000
+
+
+@dataclass
+class Change:
+    """What one run produced, gathered for the save step."""
+
+    events: list[PendingEvent] = field(default_factory=list)
+    completed: CompletedTask | None = None
+    error: ScriptError | None = None
+
+    @property
+    def completed_by(self) -> dict[str, str]:
+        return {self.completed.task.id: self.completed.actor} if self.completed else {}
 
 
 def run_steps(

@@ -1,5 +1,6 @@
-"""The engine and the domain speak in message codes; every code they (and the web) use has its words in both
-catalogues, with the values its words name, and they hold no prose of their own.
+"""The engine and the domain speak in message codes; every code they (and the web) use has
+its words in both catalogues, with the values its words name, and they hold no prose of
+their own.
 
 Codes are found in the source: the first argument of `Message(...)` and of every error the
 engine defines (`NotFound("task_not_found", task=…)`), the codes the domain returns, and the

@@ -18,7 +18,7 @@ from engine import clock
 from engine.audit import PendingEvent
 from engine.errors import InvalidTaskData, Message, NotAllowed, NotFound, NotWaiting
 from engine.parsing import ParsedDefinition
-from engine.ports import Clock, CompletedTask, InstanceView
+from engine.ports import Clock, CompletedTask, InstanceView, TaskCompletion
 from engine.runtime import Engine
 from engine.validation import validate_definition
 from workflows import comments, orgs, publicity, voting
@@ -130,6 +130,11 @@ class Nominations:
 
     def complete(self, task_id: str, actor: str, data: Mapping[str, Any]) -> InstanceView:
         return self.engine.complete_task(task_id, actor, data)
+
+    def complete_list(self, items: Sequence[TaskCompletion], actor: str) -> list[InstanceView]:
+        """A list of the nominations' tasks (a proposal submitted, a list appraised, a
+        ballot sheet, a list decided): every row or none (engine.errors.ListRefused)."""
+        return self.engine.complete_tasks(items, actor)
 
     def withdraw(self, nomination_id: int, actor: str, reason: str = "") -> InstanceView:
         """A proposer of the origin unit ends the nomination at any stage: the check and the

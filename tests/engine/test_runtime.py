@@ -108,7 +108,7 @@ def test_completing_a_task_twice_is_a_conflict(laurel: Laurel, db: Engine) -> No
     task_id = only_task(view)
     laurel.complete_task(task_id, "alice", {})
     before = _snapshot(db)
-    with pytest.raises(Conflict, match="task_not_ready.*state=completed, by=alice"):
+    with pytest.raises(Conflict, match=r"task_not_ready.*state=completed, by=alice"):
         laurel.complete_task(task_id, "alice", {})
     assert _snapshot(db) == before
 
@@ -154,7 +154,7 @@ def test_a_message_interrupts_the_task_it_is_attached_to(laurel: Laurel, db: Eng
     task_id = only_task(view)
 
     before = _snapshot(db)
-    with pytest.raises(NotWaiting, match="instance_not_waiting_for.*message=revoke"):
+    with pytest.raises(NotWaiting, match=r"instance_not_waiting_for.*message=revoke"):
         laurel.deliver_message("N-8", "revoke", actor="alice")
     assert _snapshot(db) == before
 
@@ -247,7 +247,9 @@ def test_a_failing_script_puts_the_instance_in_error_and_retry_resumes_it(
         completed = conn.scalars(select(TaskRow.bpmn_id).where(TaskRow.state == "completed"))
         assert sorted(completed) == ["review", "submit"]  # the reviewer's work is not lost
 
-    with pytest.raises(NotWaiting, match="instance_waits_for_nothing.*status=instance_status_error"):
+    with pytest.raises(
+        NotWaiting, match=r"instance_waits_for_nothing.*status=instance_status_error"
+    ):
         laurel.deliver_message("N-14", "anything", actor="alice")
 
     view = laurel.retry(view.id, "admin", {"requester": "Lan"})

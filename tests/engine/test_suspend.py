@@ -51,7 +51,7 @@ def test_a_suspended_instance_refuses_tasks_and_messages_until_resumed(
         laurel.complete_task(task_id, "alice", {})
     with pytest.raises(Suspended, match="suspended"):
         laurel.deliver_message("N-1", "withdraw", actor="alice")
-    with pytest.raises(Conflict, match="instance_not_active.*status=instance_status_suspended"):
+    with pytest.raises(Conflict, match=r"instance_not_active.*status=instance_status_suspended"):
         laurel.suspend(view.id, "admin")
     with db.connect() as conn:  # the task stays open, nothing ran
         assert conn.scalar(select(TaskRow.state).where(TaskRow.id == task_id)) == "ready"
@@ -93,7 +93,7 @@ def test_only_active_instances_are_suspended(laurel: Laurel, db: Engine) -> None
     view = laurel.complete_task(view.ready_tasks[0].id, "alice", {})
     view = laurel.complete_task(view.ready_tasks[0].id, "bob", {"decision": "approve"})
     assert view.status == "error"
-    with pytest.raises(Conflict, match="instance_not_active.*status=instance_status_error"):
+    with pytest.raises(Conflict, match=r"instance_not_active.*status=instance_status_error"):
         laurel.suspend(view.id, "admin")
     with pytest.raises(NotFound):
         laurel.suspend(999_999, "admin")

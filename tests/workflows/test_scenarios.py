@@ -228,7 +228,7 @@ def test_a_withdrawal_is_checked_and_made_in_one_transaction(
     with pytest.raises(NotAllowed):
         world.nominations.withdraw(n.id, "tk.truong_a")
     assert len(opened) == 1
-    world.nominations.withdraw(n.id, "cb.truong_a")
+    world.nominations.withdraw(n.id, "cb.truong_a", "Cá nhân xin rút")
     assert len(opened) == 2  # who may withdraw is checked in the change's own session
     assert world.stage(n) == ("withdrawn", "withdrawn", "TRUONG_A")
 
@@ -239,7 +239,7 @@ def test_a_withdrawal_wins_over_a_deadline_that_fell_due_meanwhile(world: World)
     [task] = world.tasks(n, "appraise")
     assert task.due_at is not None
     world.clock.at = task.due_at + timedelta(days=1)  # due, but no timer sweep has run yet
-    view = world.nominations.withdraw(n.id, "cb.truong_a")
+    view = world.nominations.withdraw(n.id, "cb.truong_a", "Cá nhân xin rút")
     assert view.status == "completed"
     assert world.stage(n) == ("withdrawn", "withdrawn", "TRUONG_A")
 
@@ -360,7 +360,7 @@ def test_separation_of_duties(world: World) -> None:
     [decide] = world.tasks(n, "decide")
     with pytest.raises(NotAllowed, match="nominee_may_not_judge"):
         world.nominations.complete(decide.id, "gv.a", {"decision": "award"})
-    with pytest.raises(NotAllowed, match="role_not_held.*role=role_head"):
+    with pytest.raises(NotAllowed, match=r"role_not_held.*role=role_head"):
         world.nominations.complete(decide.id, "hd1.truong_a", {"decision": "award"})
 
 

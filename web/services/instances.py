@@ -56,4 +56,3 @@ def _status(who: Principal, instance_id: int) -> str:
     if status is None:
         raise NotFound("instance_not_found", id=instance_id)
     return status
-

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
 
-from engine.errors import InvalidTaskData, Message, NotAllowed, NotFound
+from engine.errors import EngineError, InvalidTaskData, ListRefused, Message, NotAllowed, NotFound
 from engine.models import TaskRow
-from engine.ports import InstanceView
+from engine.ports import InstanceView, TaskCompletion
 from web import context
 from web.json_input import has_nul
 from workflows.access import Principal, inbox_filter
@@ -42,6 +42,29 @@ def complete_task(who: Principal, task_id: str, data: Mapping[str, Any]) -> Inst
         raise
 
 
+def complete_list(who: Principal, items: Sequence[TaskCompletion]) -> list[InstanceView]:
+    """Complete a list of tasks all or nothing (engine.errors.ListRefused names every
+    refused row). A row that is not in `who`'s inbox is refused as not found, as on
+    reading it; NUL in a row's data is that row's field error."""
+    refused: dict[str, EngineError] = {}
+    for item in items:
+        if not plausible(item.task_id):
+            refused[item.task_id] = NotFound("task_not_found")
+        elif has_nul(item.data):
+            refused[item.task_id] = _nul_fields(item.data)
+    if refused:
+        raise ListRefused(refused)
+    try:
+        return Nominations(context.engine()).complete_list(items, who.username)
+    except ListRefused as exc:
+        hidden = {
+            task_id: NotFound("task_not_found")
+            for task_id, error in exc.problems.items()
+            if isinstance(error, NotAllowed) and not _in_inbox(who, task_id)
+        }
+        raise ListRefused({**exc.problems, **hidden}) from exc
+
+
 def complete_each(
     who: Principal, items: Iterable[Mapping[str, Any]]
 ) -> list[tuple[str, Exception | None]]:
@@ -69,5 +92,9 @@ def _refuse_nul(task_id: str, data: Mapping[str, Any]) -> None:
     (an unknown task stays a 404 whatever is sent)."""
     if context.read().scalar(select(TaskRow.id).where(TaskRow.id == task_id)) is None:
         raise NotFound("task_not_found")
+    raise _nul_fields(data)
+
+
+def _nul_fields(data: Mapping[str, Any]) -> InvalidTaskData:
     invalid = Message("invalid_value")
-    raise InvalidTaskData({k: invalid for k, v in data.items() if has_nul(k) or has_nul(v)})
+    return InvalidTaskData({k: invalid for k, v in data.items() if has_nul(k) or has_nul(v)})
