@@ -41,7 +41,9 @@ def teachers(count: int) -> list[list[Any]]:
         [n, f"Giáo viên Thứ {n}", "Cá nhân", "Giáo viên", "Tổ Toán", "Lao động tiên tiến", "Tốt"]
         for n in range(1, count - 1)
     ]
-    rows.append([count - 1, "Lê Thị Hồng Nhung", "Cá nhân", "Tổ trưởng", "Tổ Văn", "CSTDCS", "Giỏi"])
+    rows.append(
+        [count - 1, "Lê Thị Hồng Nhung", "Cá nhân", "Tổ trưởng", "Tổ Văn", "CSTDCS", "Giỏi"]
+    )
     rows.append([count, "Tổ Ngữ văn", "Tập thể", "", "", "Tập thể lao động tiên tiến", "Tốt"])
     return rows
 
@@ -90,7 +92,8 @@ def test_the_template_opens_with_the_headers_an_example_and_the_awards(api: Api)
     awards = [r[0] for r in book.worksheets[1].iter_rows(values_only=True)]
     assert "Lao động tiên tiến" in awards and "Tập thể lao động tiên tiến" in awards
     english = api.client.get(
-        "/api/v1/proposals/template.xlsx", headers=api.headers(PROPOSER, **{"Accept-Language": "en"})
+        "/api/v1/proposals/template.xlsx",
+        headers=api.headers(PROPOSER, **{"Accept-Language": "en"}),
     )
     header = next(load_workbook(io.BytesIO(english.data)).worksheets[0].iter_rows(values_only=True))
     assert header[1] == "Full name / Collective"

@@ -19,6 +19,7 @@ from web.pages import (
     integrity,
     nominations,
     processes,
+    proposals,
     public,
     security,
     stats,
@@ -33,6 +34,7 @@ __all__ += ["admin_awards", "installation"]
 __all__ += ["admin_instances"]
 __all__ += ["help"]
 __all__ += ["files"]
+__all__ += ["proposals"]
 
 
 def register(app: Flask) -> None:
