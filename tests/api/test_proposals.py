@@ -268,3 +268,43 @@ def test_the_units_list_filters_and_finds_a_name_typed_without_diacritics(api: A
     assert listed(campaign="NO-SUCH").get_json()["total"] == 0
     assert listed(OTHER_UNIT).status_code == 404
     assert listed(q="%").get_json()["total"] == 0
+
+
+def test_a_proposal_has_its_own_files_checked_as_a_nominations_are(api: Api) -> None:
+    proposal_id = send(api, workbook(teachers(3), api)).get_json()["id"]
+    files = f"/api/v1/proposals/{proposal_id}/files"
+
+    def attach(content: bytes, name: str, user: str = PROPOSER) -> Any:
+        return api.client.post(
+            files,
+            data={"file": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+            headers=api.headers(user),
+        )
+
+    added = attach(samples.PDF, "Tờ trình 45.pdf")
+    assert added.status_code == 201, added.get_json()
+    body = added.get_json()
+    assert (body["name"], body["media_type"], body["proposal_id"]) == (
+        "Tờ trình 45.pdf",
+        "application/pdf",
+        proposal_id,
+    )
+    with Session(api.db) as session:
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "file.added")
+            .order_by(AuditEvent.seq.desc())
+        ).first()
+    assert event is not None and body["sha256"] in event.payload
+    assert attach(samples.EXE, "bien-ban.pdf").status_code == 415
+    assert attach(samples.zip_bomb_docx(), "bien-ban.docx").status_code == 422
+    assert attach(samples.PDF, "lan-nua.pdf").status_code == 409  # the same file again
+    assert attach(samples.PDF, "x.pdf", user=OTHER_UNIT).status_code == 404
+    listed = api.client.get(files, headers=api.headers(PROPOSER)).get_json()
+    assert [f["name"] for f in listed] == ["Tờ trình 45.pdf"]
+    content = api.client.get(f"{files}/{body['id']}/content", headers=api.headers(PROPOSER))
+    assert content.status_code == 200 and content.data == samples.PDF
+    assert content.headers["Content-Type"] == "application/pdf"
+    other = api.client.get(f"{files}/{body['id']}", headers=api.headers(OTHER_UNIT))
+    assert other.status_code == 404

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from engine.models import AuditEvent
+from tests.files import samples
 from tests.pages.conftest import Browser, text
 from workflows.models import Nomination, Proposal
 
@@ -132,3 +133,32 @@ def test_a_refused_typed_row_keeps_what_was_typed(browser: Browser) -> None:
     shown = html.unescape(text(refused))
     assert "Dòng 1, cột «Thành tích»" in shown
     assert 'value="Phạm Văn Đồng"' in shown
+
+
+def test_the_proposer_attaches_the_signed_scan_to_the_proposal(browser: Browser) -> None:
+    browser.login(PROPOSER)
+    found = re.search(r"/proposals/(\d+)/rows", text(open_with(browser, filled(browser, ROWS))))
+    assert found
+    page = f"/proposals/{found.group(1)}"
+    sent = browser.client.post(
+        f"{page}/files",
+        data={
+            "file": (io.BytesIO(samples.PDF), "Tờ trình 45.pdf"),
+            "csrf_token": browser.csrf(page),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    shown = html.unescape(text(sent))
+    assert "Tờ trình 45.pdf" in shown
+    link = re.search(rf'href="({page}/files/\d+)"', shown)
+    assert link
+    opened = browser.get(link.group(1))
+    assert opened.status_code == 200 and opened.data == samples.PDF
+    refused = browser.client.post(
+        f"{page}/files",
+        data={"file": (io.BytesIO(samples.EXE), "bien-ban.pdf"), "csrf_token": browser.csrf(page)},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "bien-ban.pdf" not in html.unescape(text(refused)).split("files-h")[-1].split("</ul>")[0]

@@ -20,6 +20,7 @@ from web import context, transfers
 from web.api.auth import BEARER, me
 from web.api.common import page_schema
 from web.api.files import STATUS as FILE_STATUS
+from web.api.files import FileUpload, refusal
 from web.api.nominations import NominationSummary
 from web.api.problems import problem
 from web.i18n import describe, t, translate_errors
@@ -28,6 +29,7 @@ from web.queries import unit_dossiers
 from web.schemas.proposals import (
     CarriedBy,
     ProposalArgs,
+    ProposalFileOut,
     ProposalIn,
     ProposalOut,
     RowsIn,
@@ -36,6 +38,7 @@ from web.schemas.proposals import (
 )
 from web.services import proposals
 from workflows import limits
+from workflows.files import intake, proposal_files
 from workflows.files.intake import Refused
 from workflows.pipeline import Nominee
 from workflows.proposals import Header, Row, RowsRefused, SubmitRefused
@@ -255,3 +258,77 @@ def unit_nominations(args: dict[str, Any], org: str) -> Any:
     if not unit_dossiers.may_read(session, me(), org):
         raise NotFound("not_found")
     return unit_dossiers.page(session, org, args, args["page"], args["per_page"])
+
+
+FILES = f"{ONE}/files"
+FILE_CONTENT = {
+    "description": "The file's bytes with its stored media type",
+    "content": {k: {"schema": {"type": "string", "format": "binary"}} for k in intake.KINDS},
+}
+ONE_FILE = f"{FILES}/<int(max=2147483647):file_id>"
+transfers.streamed("proposals.add_proposal_file", refusal)
+
+
+@blp.get(FILES)
+@blp.response(200, ProposalFileOut(many=True))
+@blp.alt_response(404, response="NOT_FOUND", description="No such proposal, or not visible")
+@blp.doc(security=BEARER)
+def list_proposal_files(proposal_id: int) -> Any:
+    """The proposal's own files (the tờ trình's scan, the meeting minutes), oldest first."""
+    session = context.read()
+    return proposals.files_of(session, proposals.visible(session, me(), proposal_id).id)
+
+
+@blp.post(FILES)
+@blp.response(201, ProposalFileOut)
+@blp.alt_response(403, response="FORBIDDEN", description="Not a proposer of the unit")
+@blp.alt_response(404, response="NOT_FOUND", description="No such proposal, or not visible")
+@blp.alt_response(409, response="CONFLICT", description="Submitted already; a duplicate")
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE", description="File or total too big")
+@blp.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE", description="Not an allowed type")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Damaged, zip bomb, name")
+@blp.doc(
+    security=BEARER,
+    requestBody={"required": True, "content": {"multipart/form-data": {"schema": FileUpload}}},
+)
+def add_proposal_file(proposal_id: int) -> Any:
+    """Attach one file (the `file` part) to a draft proposal, checked as a nomination's
+    files are: type from the content, sizes while it streams, a name without a path."""
+    proposal = proposals.visible(context.read(), me(), proposal_id)
+    try:
+        proposal_files.check_may_add(me(), proposal)  # before reading the body
+        spool, name = transfers.upload()
+        return proposals.add_file(me(), proposal, spool, name)
+    except Refused as refused:
+        return refusal(refused)
+
+
+@blp.get(ONE_FILE)
+@blp.response(200, ProposalFileOut)
+@blp.alt_response(404, response="NOT_FOUND", description="No such file on this proposal")
+@blp.doc(security=BEARER)
+def get_proposal_file(proposal_id: int, file_id: int) -> Any:
+    """One file's metadata."""
+    session = context.read()
+    proposal = proposals.visible(session, me(), proposal_id)
+    row = proposal_files.find(session, proposal.id, file_id)
+    if row is None:
+        return problem(404, t("file_not_found"))
+    return proposals.file_item(row)
+
+
+@blp.get(f"{ONE_FILE}/content")
+@blp.alt_response(404, response="NOT_FOUND", description="No such file on this proposal")
+@blp.doc(security=BEARER, responses={"200": FILE_CONTENT})
+def proposal_file_content(proposal_id: int, file_id: int) -> Any:
+    """The file itself, served as a nomination's files are (PDF and images inline in a
+    sandbox, office files downloaded); an auditor's reading is logged."""
+    session = context.read()
+    proposal = proposals.visible(session, me(), proposal_id)
+    row = proposal_files.find(session, proposal.id, file_id)
+    if row is None:
+        return problem(404, t("file_not_found"))
+    stream = proposals.open_file(me(), proposal, row)
+    return transfers.send(
+        stream, name=row.name, media_type=row.media_type, size=row.size, sha256=row.sha256
+    )

@@ -25,8 +25,9 @@ from web.queries import unit_dossiers
 from web.schemas.forms import field_errors
 from web.schemas.proposals import ProposalIn, RowIn
 from web.services import proposals
-from workflows import publicity
+from workflows import limits, publicity
 from workflows.access import WORKING_ROLES
+from workflows.files import intake, proposal_files
 from workflows.files.intake import Refused
 from workflows.models import Award, Campaign, Organisation, Proposal
 from workflows.pipeline import TASK_STAGES, Nominee
@@ -149,6 +150,14 @@ def _proposal_page(
         problems=problems or [],
         grid=grid or [{} for _ in range(GRID_ROWS)],
         awards=session.execute(select(Award.code, Award.name).order_by(Award.code)).all(),
+        files=proposals.files_of(session, row.id),
+        may_add_file=proposal_files.may_add(who, row),
+        file_limits={
+            "allowed": intake.ALLOWED_LABELS,
+            "accept": ",".join(e for k in intake.KINDS.values() for e in k.extensions),
+            "most_file": limits.MAX_FILE_BYTES // limits.MIB,
+            "most_total": limits.MAX_NOMINATION_BYTES // limits.MIB,
+        },
     )
 
 
@@ -287,4 +296,40 @@ def unit_dossiers_page(org: str) -> Any:
         ).all(),
         awards=session.execute(select(Award.code, Award.name).order_by(Award.code)).all(),
         stages=(*TASK_STAGES, publicity.STAGE, "awarded", "rejected", "withdrawn"),
+    )
+
+
+def _refused_file(refused: Refused) -> Any:
+    flash(t(refused.code, **refused.params), "warning")
+    proposal_id = (request.view_args or {}).get("proposal_id", 0)
+    return redirect(url_for("pages.proposal", proposal_id=proposal_id) + "#files-h")
+
+
+transfers.streamed("pages.proposal_add_file", _refused_file)
+
+
+@bp.post("/proposals/<int:proposal_id>/files")
+@signed_in
+def proposal_add_file(proposal_id: int) -> Any:
+    row = _visible(proposal_id)
+    try:
+        spool, name = transfers.upload()
+        added = proposals.add_file(user(), row, spool, name)
+    except Refused as refused:
+        flash(t(refused.code, **refused.params), "warning")
+    else:
+        flash(t("file_added", name=added["name"]), "success")
+    return redirect(url_for("pages.proposal", proposal_id=proposal_id) + "#files-h")
+
+
+@bp.get("/proposals/<int:proposal_id>/files/<int:file_id>")
+@signed_in
+def proposal_file(proposal_id: int, file_id: int) -> Any:
+    row = _visible(proposal_id)
+    found = proposal_files.find(context.read(), row.id, file_id)
+    if found is None:
+        abort(404)
+    stream = proposals.open_file(user(), row, found)
+    return transfers.send(
+        stream, name=found.name, media_type=found.media_type, size=found.size, sha256=found.sha256
     )

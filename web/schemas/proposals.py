@@ -86,3 +86,17 @@ class CarriedBy(Schema):
     id = fields.Integer(required=True)
     number = fields.String(required=True)
     signed_on = fields.Date(required=True)
+
+
+class ProposalFileOut(Schema):
+    id = fields.Integer(required=True)
+    proposal_id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"description": "As sent, cleaned"})
+    media_type = fields.String(required=True, metadata={"description": "From the content"})
+    size = fields.Integer(required=True)
+    sha256 = fields.String(
+        required=True, metadata={"description": "Also in the audit event that added it"}
+    )
+    added_by = fields.String(required=True)
+    added_at = fields.DateTime(required=True)
+    inline = fields.Boolean(required=True)

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, BinaryIO, TypedDict
 
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.errors import NotFound
-from web import context
+from web import context, transfers
 from web.i18n import LANGUAGES, speaking, t
 from web.queries.nominations import Summary, summaries
 from workflows import orgs, proposal_import
 from workflows import proposals as domain
 from workflows.access import OVERSIGHT_ROLES, WORKING_ROLES, Principal
-from workflows.files import intake
-from workflows.models import Award, Nomination, Organisation, Proposal
+from workflows.files import intake, proposal_files
+from workflows.models import Attachment, Award, Nomination, Organisation, Proposal
 from workflows.models import ProposalItem as Link
 from workflows.proposals import Header, Row, RowProblem
 
@@ -216,3 +216,59 @@ def refusal_text(refused: intake.Refused) -> str:
     if refused.code == "import_missing_column":
         params["column"] = t(f"import_col_{params['column']}")
     return t(refused.code, **params)
+
+
+# --- the proposal's own files (the tờ trình's scan, the meeting minutes) ---------------------
+
+
+class ProposalFile(TypedDict):
+    id: int
+    proposal_id: int
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    added_by: str
+    added_at: datetime
+    inline: bool
+
+
+def file_item(row: Attachment) -> ProposalFile:
+    assert row.proposal_id is not None
+    return {
+        "id": row.id,
+        "proposal_id": row.proposal_id,
+        "name": row.name,
+        "media_type": row.media_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "added_by": row.added_by,
+        "added_at": row.added_at,
+        "inline": intake.KINDS[row.media_type].inline,
+    }
+
+
+def files_of(session: Session, proposal_id: int) -> list[ProposalFile]:
+    return [file_item(row) for row in proposal_files.of_proposal(session, proposal_id)]
+
+
+def add_file(
+    who: Principal, proposal: Proposal, spool: intake.Spool, filename: str
+) -> ProposalFile:
+    """As a nomination's file (web.services.files.add): every check before the blob is
+    stored, the rules checked again in the transaction that records it."""
+    proposal_files.check_may_add(who, proposal)
+    checked = intake.check(spool, filename)
+    proposal_files.check_room(context.read(), proposal.id, checked)
+    transfers.storage().put(checked.sha256, spool)
+    with context.write() as session:
+        fresh = session.get_one(Proposal, proposal.id)
+        return file_item(proposal_files.record(session, who, fresh, checked, context.now()))
+
+
+def open_file(who: Principal, proposal: Proposal, row: Attachment) -> BinaryIO:
+    """The file's content (the caller closes it); an overseer's reading is logged first."""
+    if proposal_files.overseen(context.read(), who, proposal):
+        with context.write() as session:
+            proposal_files.record_read(session, who, proposal, row, context.now())
+    return transfers.storage().open(row.sha256)
