@@ -25,8 +25,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit, clock
-from engine.errors import EngineError, InvalidTaskData, Message, NotAllowed, NotFound
+from engine.errors import (
+    EngineError,
+    InvalidTaskData,
+    ListRefused,
+    Message,
+    NotAllowed,
+    NotFound,
+)
 from engine.models import TaskRow
+from engine.ports import TaskCompletion
 from engine.runtime import Engine
 from workflows import limits, orgs
 from workflows.models import Award, Campaign, Nomination, Proposal, ProposalItem
@@ -388,10 +396,6 @@ def ready_dossier_tasks(session: Session, proposal_id: int) -> dict[int, str]:
 def submit(engine: Engine, actor: str, proposal_id: int) -> list[int]:
     """Submit every row's dossier, all or nothing (SubmitRefused names each refused row's
     nomination and why), and mark the proposal submitted in the same transaction."""
-    # The engine's list change (issue 13), imported here until it is in every checkout.
-    from engine.errors import ListRefused  # type: ignore[attr-defined,unused-ignore]
-    from engine.ports import TaskCompletion  # type: ignore[attr-defined,unused-ignore]
-
     with joined(engine) as (session, inner):
         proposal = _editable(session, actor, proposal_id)
         tasks = ready_dossier_tasks(session, proposal.id)

@@ -308,3 +308,49 @@ def test_a_proposal_has_its_own_files_checked_as_a_nominations_are(api: Api) -> 
     assert content.headers["Content-Type"] == "application/pdf"
     other = api.client.get(f"{files}/{body['id']}", headers=api.headers(OTHER_UNIT))
     assert other.status_code == 404
+
+
+def test_submitting_the_list_submits_every_row_or_none(api: Api) -> None:
+    body = send(api, workbook(teachers(4), api)).get_json()
+    proposal_id, rows = body["id"], [n["id"] for n in body["nominations"]]
+    submit = f"/api/v1/proposals/{proposal_id}/submit"
+    engine = api.app.extensions["laurel.engine"]
+    with Session(api.db) as session:
+        key = session.get_one(Nomination, rows[2]).business_key
+        instance_id = session.scalar(select(Instance.id).where(Instance.business_key == key))
+    assert instance_id is not None
+    engine.suspend(instance_id, "admin", "kiểm tra")  # an admin stops one row meanwhile
+    before = stored(api)
+    refused = api.client.post(submit, headers=api.headers(PROPOSER))
+    assert refused.status_code == 409, refused.get_json()
+    problems = refused.get_json()["errors"]["rows"]
+    assert [p["nomination"] for p in problems] == [rows[2]]
+    assert stored(api) == before  # no row submitted, no event, the proposal still a draft
+    got = api.client.get(f"/api/v1/proposals/{proposal_id}", headers=api.headers(PROPOSER))
+    assert got.get_json()["status"] == "draft"
+    assert {n["stage"] for n in got.get_json()["nominations"]} == {"prepare_dossier"}
+    engine.resume(instance_id, "admin")
+    done = api.client.post(submit, headers=api.headers(PROPOSER))
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["status"] == "submitted" and done.get_json()["submitted_at"]
+    assert {n["stage"] for n in done.get_json()["nominations"]} == {"appraise"}
+    with Session(api.db) as session:
+        completed = session.scalar(
+            select(func.count()).where(
+                TaskRow.business_key.in_(
+                    select(Nomination.business_key).where(Nomination.id.in_(rows))
+                ),
+                TaskRow.form == "prepare_dossier",
+                TaskRow.state == "completed",
+                TaskRow.completed_by == PROPOSER,
+            )
+        )
+    assert completed == 4
+    again = api.client.post(submit, headers=api.headers(PROPOSER))
+    assert again.status_code == 422  # submitted already: its list no longer changes
+    late = api.client.post(
+        f"/api/v1/proposals/{proposal_id}/rows",
+        json={"rows": [{"kind": "individual", "name": "X", "award": "LDTT", "achievements": "y"}]},
+        headers=api.headers(PROPOSER),
+    )
+    assert late.status_code == 422

@@ -162,3 +162,19 @@ def test_the_proposer_attaches_the_signed_scan_to_the_proposal(browser: Browser)
         follow_redirects=True,
     )
     assert "bien-ban.pdf" not in html.unescape(text(refused)).split("files-h")[-1].split("</ul>")[0]
+
+
+def test_the_list_is_submitted_once_confirmed(browser: Browser) -> None:
+    browser.login(PROPOSER)
+    found = re.search(r"/proposals/(\d+)/rows", text(open_with(browser, filled(browser, ROWS))))
+    assert found
+    page = f"/proposals/{found.group(1)}"
+    unconfirmed = browser.post(f"{page}/submit", {}, csrf_from=page)
+    assert unconfirmed.status_code == 422
+    assert "draft" not in text(unconfirmed) and "Đang soạn" in text(unconfirmed)
+    done = browser.post(f"{page}/submit", {"confirm": "yes"}, csrf_from=page)
+    assert done.status_code == 302
+    shown = html.unescape(text(browser.get(page)))
+    assert "Đã trình tờ trình với 4 hồ sơ." in shown and "Đã trình" in shown
+    assert "Thẩm định hồ sơ" in shown  # every row waits for the appraisal now
+    assert f'action="{page}/rows"' not in shown  # no grid once submitted

@@ -32,7 +32,7 @@ from web.schemas.proposals import (
     ProposalFileOut,
     ProposalIn,
     ProposalOut,
-    RowsIn,
+    ProposalRowsIn,
     UnitArgs,
     WaitingOut,
 )
@@ -170,7 +170,7 @@ def get_proposal(proposal_id: int) -> Any:
 
 
 @blp.post(f"{ONE}/rows")
-@blp.arguments(RowsIn)
+@blp.arguments(ProposalRowsIn)
 @blp.response(201, ProposalDetailOut)
 @blp.alt_response(403, response="FORBIDDEN", description="Not a proposer of the unit")
 @blp.alt_response(404, response="NOT_FOUND", description="No such proposal, or not visible")

@@ -23,7 +23,7 @@ from web.pages.common import arg, bp, page_number, render, signed_in, user
 from web.paging import page_of
 from web.queries import unit_dossiers
 from web.schemas.forms import field_errors
-from web.schemas.proposals import ProposalIn, RowIn
+from web.schemas.proposals import ProposalIn, ProposalRowIn
 from web.services import proposals
 from workflows import limits, publicity
 from workflows.access import WORKING_ROLES
@@ -179,7 +179,7 @@ def proposal_rows(proposal_id: int) -> Any:
         if not any(v for k, v in typed.items() if k != "kind"):
             continue
         try:
-            body = RowIn().load({k: v for k, v in typed.items() if v})
+            body = ProposalRowIn().load({k: v for k, v in typed.items() if v})
         except ValidationError as invalid:
             for column, message in field_errors(invalid).items():
                 problems.append(

@@ -17,7 +17,7 @@ class ProposalIn(Schema):
     signer = text(200, 1, required=True, metadata={"description": "Người ký"})
 
 
-class RowIn(Schema):
+class ProposalRowIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     name = text(LENGTHS["name"], 1, required=True)
     position = text(LENGTHS["position"], load_default="")
@@ -26,9 +26,9 @@ class RowIn(Schema):
     achievements = text(LENGTHS["achievements"], 1, required=True)
 
 
-class RowsIn(Schema):
+class ProposalRowsIn(Schema):
     rows = fields.List(
-        fields.Nested(RowIn), required=True, validate=validate.Length(min=1, max=MAX_ROWS)
+        fields.Nested(ProposalRowIn), required=True, validate=validate.Length(min=1, max=MAX_ROWS)
     )
 
 
