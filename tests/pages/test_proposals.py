@@ -87,6 +87,7 @@ def test_a_proposer_imports_a_list_types_a_row_and_finds_it_without_diacritics(
     assert page.status_code == 200
     shown = html.unescape(text(page))
     assert "Tờ trình 45/TTr-THPT" in shown and "Lê Thị Hồng Nhung" in shown
+    assert "Phong trào thi đua năm học 2025–2026" in shown  # the campaign by its name
     found = re.search(r"/proposals/(\d+)/rows", shown)
     assert found
     proposal_id = int(found.group(1))

@@ -121,7 +121,7 @@ def create_with_import() -> Any:
         header = Header(
             body["org"], body["campaign"], body["number"], body["signed_on"], body["signer"]
         )
-        proposal_id = proposals.create_with_import(me(), header, spool, name)
+        proposal_id, _ = proposals.create_with_import(me(), header, spool, name)
     except ValidationError as invalid:
         return problem(422, t("invalid"), errors=translate_errors(invalid.messages))
     except Refused as refused:

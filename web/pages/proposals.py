@@ -111,10 +111,11 @@ def proposal_create() -> Any:
     has_file = sent is not None and bool(sent.filename)
     if not errors:
         header = Header(*(body[k] for k in _HEADER))
+        count = 0
         try:
             if has_file:
                 spool, name = transfers.upload()
-                proposal_id = proposals.create_with_import(who, header, spool, name)
+                proposal_id, count = proposals.create_with_import(who, header, spool, name)
             else:
                 proposal_id = proposals.open_proposal(who, header)
         except InvalidTaskData as exc:
@@ -124,7 +125,7 @@ def proposal_create() -> Any:
         except RowsRefused as refused:
             problems = [proposals.problem_text(p) for p in refused.problems]
         else:
-            flash(t("proposal_opened"), "success")
+            flash(t("import_done", count=count) if has_file else t("proposal_opened"), "success")
             return redirect(url_for("pages.proposal", proposal_id=proposal_id))
     return render(
         "proposal_new.html",

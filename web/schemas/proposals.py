@@ -42,6 +42,7 @@ class ProposalOut(Schema):
     org = fields.Nested(ProposalOrg, required=True)
     to_org = fields.Nested(ProposalOrg, allow_none=True)
     campaign = fields.String(required=True)
+    campaign_name = fields.String(required=True)
     kind = fields.String(
         required=True, metadata={"description": "unit: a unit's list; forward: a level's"}
     )

@@ -24,7 +24,14 @@ from workflows import orgs, proposal_import
 from workflows import proposals as domain
 from workflows.access import OVERSIGHT_ROLES, WORKING_ROLES, Principal
 from workflows.files import intake, proposal_files
-from workflows.models import Attachment, Award, Nomination, Organisation, Proposal
+from workflows.models import (
+    Attachment,
+    Award,
+    Campaign,
+    Nomination,
+    Organisation,
+    Proposal,
+)
 from workflows.models import ProposalItem as Link
 from workflows.proposals import Header, Row, RowProblem
 
@@ -36,6 +43,7 @@ class ProposalSummary(TypedDict):
     org: dict[str, str]
     to_org: dict[str, str] | None
     campaign: str
+    campaign_name: str
     kind: str
     number: str
     signed_on: Any
@@ -91,6 +99,13 @@ def items(session: Session, rows: Sequence[Proposal]) -> list[ProposalSummary]:
             select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))
         ).all()
     )
+    campaigns = dict(
+        session.execute(
+            select(Campaign.code, Campaign.name).where(
+                Campaign.code.in_({p.campaign_code for p in rows})
+            )
+        ).all()
+    )
     counts: dict[int, int] = {}
     if rows:
         counts = dict(
@@ -108,6 +123,7 @@ def items(session: Session, rows: Sequence[Proposal]) -> list[ProposalSummary]:
                 {"code": p.to_org, "name": names.get(p.to_org, p.to_org)} if p.to_org else None
             ),
             "campaign": p.campaign_code,
+            "campaign_name": campaigns.get(p.campaign_code, p.campaign_code),
             "kind": p.kind,
             "number": p.number,
             "signed_on": p.signed_on,
@@ -157,10 +173,13 @@ def import_rows(who: Principal, proposal_id: int, spool: intake.Spool, filename:
     return domain.add_rows(context.engine(), who.username, proposal_id, rows, problems)
 
 
-def create_with_import(who: Principal, header: Header, spool: intake.Spool, filename: str) -> int:
-    """A new proposal with the uploaded list: both stored, or neither."""
+def create_with_import(
+    who: Principal, header: Header, spool: intake.Spool, filename: str
+) -> tuple[int, int]:
+    """A new proposal with the uploaded list, both stored or neither: its id and rows."""
     rows, problems = read_list(spool, filename)
-    return domain.create_with_rows(context.engine(), who.username, header, rows, problems)
+    created = domain.create_with_rows(context.engine(), who.username, header, rows, problems)
+    return created, len(rows)
 
 
 def read_list(spool: intake.Spool, filename: str) -> tuple[list[Row], list[RowProblem]]:
