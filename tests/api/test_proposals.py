@@ -235,7 +235,11 @@ def test_rows_typed_into_a_draft_join_its_list(api: Api) -> None:
     )
     assert added.status_code == 201 and added.get_json()["rows"] == 1
     listed = api.client.get("/api/v1/proposals", headers=api.headers(PROPOSER))
-    assert [p["id"] for p in listed.get_json()] == [proposal_id]
+    assert [p["id"] for p in listed.get_json()["items"]] == [proposal_id]
+    assert listed.get_json()["total"] == 1
+    assert listed.get_json()["items"][0]["campaign_name"] == "Phong trào thi đua năm học 2025–2026"
+    other = api.client.get("/api/v1/proposals", headers=api.headers(OTHER_UNIT))
+    assert other.get_json()["total"] == 0
 
 
 def test_the_units_list_filters_and_finds_a_name_typed_without_diacritics(api: Api) -> None:

@@ -133,16 +133,15 @@ def create_with_import() -> Any:
 
 @blp.get("/proposals")
 @blp.arguments(ProposalArgs, location="query")
-@blp.response(200, ProposalOut(many=True))
+@blp.response(200, page_schema(ProposalOut, "ProposalPage"))
 @blp.doc(security=BEARER)
 def list_proposals(args: dict[str, Any]) -> Any:
-    """Proposals of the units the caller works at, or sent to them; newest first. The
-    page's items only (X-Total-Count holds how many)."""
+    """Proposals of the units the caller works at, or sent to them (and, for auditors and
+    admins, of the units below them); newest first."""
     session = context.read()
-    page = page_of(
-        session, proposals.listing(session, me(), args.get("org")), args["page"], args["per_page"]
-    )
-    return proposals.items(session, page["items"]), 200, {"X-Total-Count": str(page["total"])}
+    query = proposals.listing(session, me(), args.get("org"))
+    page = page_of(session, query, args["page"], args["per_page"])
+    return {**page, "items": proposals.items(session, page["items"])}
 
 
 @blp.get("/proposals/template.xlsx")
