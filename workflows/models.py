@@ -218,6 +218,10 @@ class PublicComment(Base):
     created_at: Mapped[datetime]
     handling: Mapped[str | None] = mapped_column(String(20))  # dismiss | revote | reject
     handled_by: Mapped[str | None] = mapped_column(String(100))
+    # How the secretary handled this comment, in their words (workflows.comment_review).
+    note: Mapped[str | None] = mapped_column(Text)
+    noted_by: Mapped[str | None] = mapped_column(String(100))
+    noted_at: Mapped[datetime | None]
 
 
 class Attachment(Base):
@@ -240,6 +244,11 @@ class Attachment(Base):
     org_code: Mapped[str] = mapped_column(String(50))  # where the person adding it acted
     added_by: Mapped[str] = mapped_column(String(100))
     added_at: Mapped[datetime]
+    # Never deleted: a file replaced or taken out of the dossier is retired, and a replaced
+    # one names the file that took its place (workflows.dossiers).
+    replaced_by: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    retired_at: Mapped[datetime | None]
+    retired_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class Proposal(Base):
@@ -278,6 +287,22 @@ class ProposalItem(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id"), primary_key=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), primary_key=True)
     position: Mapped[int]
+
+
+class DossierVersion(Base):
+    """A dossier as one submission sent it: its fields and the files then in it (canonical
+    JSON), numbered per nomination; the submission's audit event carries `sha256`."""
+
+    __tablename__ = "dossier_versions"
+    __table_args__ = (UniqueConstraint("nomination_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"))
+    number: Mapped[int]
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[datetime]
 
 
 class Decision(Base):

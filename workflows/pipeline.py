@@ -21,7 +21,7 @@ from engine.parsing import ParsedDefinition
 from engine.ports import Clock, CompletedTask, InstanceView, TaskCompletion
 from engine.runtime import Engine
 from engine.validation import validate_definition
-from workflows import comments, orgs, publicity, voting
+from workflows import comments, dossiers, orgs, publicity, voting
 from workflows.calendar import TIMEZONE
 from workflows.forms import TaskForms
 from workflows.guard import NominationGuard
@@ -146,6 +146,10 @@ class Nominations:
                 raise NotFound("nomination_not_found", id=nomination_id)
             if not orgs.holds(session, actor, "proposer", nomination.origin_org):
                 raise NotAllowed("withdraw_origin_proposer_only")
+            if nomination.status != "open":
+                raise NotWaiting("nomination_ended")
+            if not reason.strip():  # a withdrawal is kept with why it was made
+                raise InvalidTaskData({"reason": Message("withdraw_reason_required")})
             return nomination.business_key
 
         try:
@@ -215,6 +219,16 @@ class NominationSync:
     def completing(self, session: Session, completed: CompletedTask) -> list[PendingEvent]:
         """A ballot goes into the box before the process counts them."""
         task = completed.task
+        if task.form == "prepare_dossier":  # each submission is kept as a version
+            event = dossiers.snapshot(
+                session,
+                int(task.data["nomination_id"]),
+                completed.actor,
+                clock.now(),
+                task.instance_id,
+                task.id,
+            )
+            return [event]
         if task.form != "vote":
             return []
         nomination_id = int(task.data["nomination_id"])

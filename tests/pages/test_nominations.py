@@ -53,11 +53,25 @@ def test_the_proposer_withdraws(browser: Browser) -> None:
     page = text(browser.get(path))
     assert "2000" in page and "Đã rút hồ sơ." not in page  # refused, the nomination stays open
     assert "Rút hồ sơ" in page
-    response = browser.post(f"{path}/withdraw", {"reason": "Không đủ minh chứng"}, csrf_from=path)
+    # Irreversible: refused unconfirmed, and refused without a reason; nothing changes.
+    unconfirmed = browser.post(
+        f"{path}/withdraw", {"reason": "Không đủ minh chứng"}, csrf_from=path
+    )
+    assert unconfirmed.status_code == 302
+    page = text(browser.get(path))
+    assert "hãy đánh dấu ô xác nhận" in page and "Đã rút hồ sơ." not in page
+    no_reason = browser.post(f"{path}/withdraw", {"reason": " ", "confirm": "yes"}, csrf_from=path)
+    assert no_reason.status_code == 302
+    page = text(browser.get(path))
+    assert "Hãy nêu lý do rút hồ sơ." in page and "Đã rút hồ sơ." not in page
+    assert "Rút hồ sơ" in page and browser.task_id("Trần Văn Nam", "prepare_dossier")
+    response = browser.post(
+        f"{path}/withdraw", {"reason": "Không đủ minh chứng", "confirm": "yes"}, csrf_from=path
+    )
     assert response.status_code == 302
     page = text(browser.get(path))
     assert "Đã rút hồ sơ." in page
-    again = browser.post(f"{path}/withdraw", {"reason": ""}, csrf_from="/")
+    again = browser.post(f"{path}/withdraw", {"reason": "", "confirm": "yes"}, csrf_from="/")
     assert again.status_code == 302
     assert "không còn rút được" in text(browser.get(path))
 

@@ -67,6 +67,13 @@ class FileOut(Schema):
     inline = fields.Boolean(
         required=True, metadata={"description": "Shown in the browser (PDF, images)"}
     )
+    retired_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When it was replaced or taken out of the dossier (kept)"},
+    )
+    replaced_by = fields.Integer(
+        allow_none=True, metadata={"description": "The file that replaced it, if any"}
+    )
 
 
 _CONTENT = {

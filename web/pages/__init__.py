@@ -12,6 +12,8 @@ from web.pages import (
     admin_instances,
     auditor,
     auth,
+    confirm,
+    dossiers,
     files,
     help,
     inbox,
@@ -34,6 +36,7 @@ __all__ += ["admin_awards", "installation"]
 __all__ += ["admin_instances"]
 __all__ += ["help"]
 __all__ += ["files"]
+__all__ += ["confirm", "dossiers"]
 __all__ += ["proposals"]
 
 

@@ -15,7 +15,7 @@ from engine.errors import Conflict, EngineError, InvalidTaskData, NotAllowed, No
 from engine.models import Instance, TaskRow
 from web import context
 from web.i18n import describe, say_fields, t
-from web.pages import auth
+from web.pages import auth, confirm
 from web.pages.common import arg, bp, me, page_number, render, signed_in, user
 from web.queries import inbox as inbox_queries
 from web.queries import nominations as nomination_queries
@@ -158,6 +158,10 @@ def complete(task_id: str) -> Any:
     if form is None or form not in FORMS:
         abort(404)
     data, typed = form_data(form)
+    if confirm.needed(form, data) and not confirm.confirmed():
+        # An ending choice is sent only once confirmed (web/pages/confirm.py): nothing changes.
+        item = _task_or_404(task_id)
+        return _task_page(item, typed, {confirm.FIELD: t("confirm_required")}, 422)
     try:
         complete_task(who, task_id, data)
     except Suspended:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from engine.errors import Conflict, InvalidTaskData, NotWaiting
 from web import context
 from web.i18n import describe, say_fields, t
+from web.pages import confirm
 from web.pages.common import bp, error_page, render, signed_in, user
 from web.queries import nominations as nomination_queries
 from web.schemas.forms import field_errors, posted
@@ -56,10 +57,18 @@ def withdraw(nomination_id: int) -> Any:
     except ValidationError as refused:
         flash(field_errors(refused)["reason"], "warning")
         return redirect(url_for("pages.nomination", nomination_id=nomination_id))
+    if not confirm.confirmed():  # irreversible: asked first (web/pages/confirm.py)
+        flash(t("confirm_required_withdraw"), "warning")
+        if not reason.strip():
+            flash(t("withdraw_reason_required"), "warning")
+        return redirect(url_for("pages.nomination", nomination_id=nomination_id))
     try:
         nominations.withdraw(user(), row.id, reason)
     except (NotWaiting, Conflict) as exc:  # ended meanwhile, suspended, changed meanwhile
         flash(describe(exc, "conflict"), "warning")
+    except InvalidTaskData as exc:  # no reason given
+        for message in say_fields(exc.errors).values():
+            flash(message, "warning")
     else:
         flash(t("withdrawn"), "success")
     return redirect(url_for("pages.nomination", nomination_id=nomination_id))

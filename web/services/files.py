@@ -31,6 +31,9 @@ class FileItem(TypedDict):
     added_at: datetime
     org: str
     inline: bool
+    # Out of the dossier (replaced, or removed) since then, kept as evidence; None while in it.
+    retired_at: datetime | None
+    replaced_by: int | None
 
 
 def item(row: Attachment) -> FileItem:
@@ -45,6 +48,8 @@ def item(row: Attachment) -> FileItem:
         "added_at": row.added_at,
         "org": row.org_code,
         "inline": intake.KINDS[row.media_type].inline,
+        "retired_at": row.retired_at,
+        "replaced_by": row.replaced_by,
     }
 
 
