@@ -144,6 +144,14 @@ def test_a_returned_dossier_is_supplemented_and_the_secretary_sees_what_changed(
     assert "Thêm tệp «Nhận xét của tổ.pdf»" in changed
     assert changed.count("<li") == 3
 
+    # The auditor's history names each step and shows each version's hash, in words.
+    browser.login("thanhtra.cdgdvn")
+    history = text(browser.get(f"/thanh-tra/ho-so/{nomination}"))
+    assert history.count("Gửi hồ sơ (lưu phiên bản)") == 3
+    assert all(v.sha256 in history for v in versions)
+    assert "Sửa nội dung hồ sơ" in history and "Thay tệp trong hồ sơ" in history
+    assert "achievements" not in history and "Chức vụ; Thành tích; Tài liệu kèm theo" in history
+
 
 def test_only_the_units_proposer_edits_and_only_while_the_dossier_is_with_the_unit(
     browser: Browser,
