@@ -108,6 +108,7 @@ def test_a_proposer_imports_a_list_types_a_row_and_finds_it_without_diacritics(
     unit = html.unescape(text(browser.get("/units/THPT_LVT/dossiers?q=le+thi+hong+nhung")))
     assert "Lê Thị Hồng Nhung" in unit and "Giáo viên Thứ 1" not in unit
     assert "45/TTr-THPT" in unit  # the tờ trình that carried it
+    assert "20/11/2026 · Số hồ sơ: 5 · Đang soạn" in unit  # and the unit's tờ trình above
     # Waiting for the unit's own proposer, named by role and organisation, never by code.
     assert "Cán bộ phụ trách thi đua — Công đoàn Trường THPT Lương Văn Tụy" in unit
     assert "THPT_LVT" not in unit.replace("/units/THPT_LVT/", "")

@@ -35,6 +35,7 @@ from workflows.proposals import DRAFT, UNIT, Header, Row, RowsRefused, SubmitRef
 
 PER_PAGE = 20
 GRID_ROWS = 5  # blank rows the grid offers at a time
+PROPOSALS_SHOWN = 10  # the unit's latest tờ trình above its dossiers
 _HEADER = ("org", "campaign", "number", "signed_on", "signer")
 _ROW = ("name", "kind", "position", "unit", "award", "achievements")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -283,10 +284,12 @@ def unit_dossiers_page(org: str) -> Any:
     filters = {k: arg(k) for k in ("campaign", "award", "stage", "q")}
     page = unit_dossiers.page(session, org, filters, page_number(), PER_PAGE)
     scopes = {w["org"]["code"] for n in page["items"] for w in n["waiting"]}
+    latest = session.scalars(proposals.listing(session, user(), org).limit(PROPOSALS_SHOWN)).all()
     return render(
         "unit_dossiers.html",
         org=org,
         org_name=_names({org}).get(org, org),
+        latest=proposals.items(session, latest),
         page=page,
         pages=max(1, math.ceil(page["total"] / PER_PAGE)),
         filters=filters,
