@@ -1,12 +1,12 @@
 """Reading public comments and noting how each was handled.
 
 A comment is signed with name, phone and address (domain.md §4.4), so it is read in full
-only by those who act on it, within the access rules (workflows.access): the secretary,
-council members and head of the organisation it was received at or of one above it that the
-nomination reached, and the auditors and admins over the nomination's origin. A proposer
-sees none (the board, the public and the nominee's unit never learn who wrote). The
-secretary of the receiving organisation notes how each comment was handled while its review
-is open; each note is audited with its digest, as the comment was.
+only by those who act on it, within the access rules (workflows.access): the secretary and
+head of the organisation it was received at or of one above it that the nomination reached,
+and the auditors and admins over the nomination's origin. Council members and proposers
+are not shown them (the board, the public and the nominee's unit never learn who wrote).
+The secretary of the receiving organisation notes how each comment was handled while its
+review is open; each note is audited with its digest, as the comment was.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from workflows import orgs
 from workflows.access import OVERSIGHT_ROLES, Principal, nomination_filter
 from workflows.models import Nomination, PublicComment
 
-READING_ROLES = ("secretary", "council", "head")
+READING_ROLES = ("secretary", "head")
 REVIEW_STAGE = "review_comments"
 NOTED = "comment.noted"
 NOTE_MAX = 2000

@@ -127,6 +127,7 @@ def test_comments_are_read_in_full_within_scope_and_noted_by_the_secretary(api: 
     [comment] = api.client.get(path, headers=api.headers("thuky.dh_hl")).get_json()
     assert {k: comment[k] for k in COMMENT} == COMMENT and comment["may_note"] is True
     assert api.client.get(path, headers=api.headers("canbo.dh_hl")).get_json() == []
+    assert api.client.get(path, headers=api.headers("hoidong1.dh_hl")).get_json() == []
     assert api.client.get(path, headers=api.headers("canbo.thcs_ths")).status_code == 404
     [seen] = api.client.get(path, headers=api.headers("thanhtra.cdgdvn")).get_json()
     assert seen["phone"] == COMMENT["phone"] and seen["may_note"] is False

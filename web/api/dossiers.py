@@ -4,7 +4,7 @@ A proposer of the unit edits a dossier's fields and replaces or takes out its fi
 is in the unit's hands (being prepared, or returned as incomplete); files are never deleted.
 Each submission is kept as a version with the sha256 its audit event carries; `changes` says
 what the latest submission changed since the version returned. Public comments are read in
-full by those who act on them (the secretary, council and head where they were received or
+full by those who act on them (the secretary and head where they were received or
 above, auditors and admins over the nomination), never by the public or the proposer; the
 secretary notes how each was handled while the review is open.
 """
