@@ -5,12 +5,15 @@ script): declined, nothing changes; accepted, the dossier is withdrawn."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from playwright.sync_api import Dialog, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import TaskRow
 from tests.browser.conftest import Live, snap
+from tests.browser.test_every_page import _check
 from tests.browser.test_nomination_pages import sign_in
 from tests.files import samples
 from workflows.models import Nomination
@@ -73,6 +76,7 @@ def test_a_returned_dossier_is_supplemented_in_the_browser(page: Page, live: Liv
     page.get_by_role("button", name="Thay tệp").click()
     expect(page.get_by_text("Đã thay tệp bằng «Biên bản ký.pdf»")).to_be_visible()
     snap(page, "supplement-01-returned-dossier")
+    assert _check(page, "returned dossier") == []  # names, not codes; axe-core clean
     page.get_by_label("Gửi hồ sơ").check()
     page.get_by_role("button", name="Gửi", exact=True).click()
 
@@ -83,6 +87,7 @@ def test_a_returned_dossier_is_supplemented_in_the_browser(page: Page, live: Liv
     expect(changes).to_contain_text("Tổ trưởng chuyên môn")
     expect(changes).to_contain_text("Thay tệp «Biên bản.pdf» bằng «Biên bản ký.pdf»")
     snap(page, "supplement-02-changes")
+    assert _check(page, "appraisal with changes") == []
 
 
 def test_withdrawing_asks_first_and_a_declined_dialog_changes_nothing(
@@ -106,3 +111,47 @@ def test_withdrawing_asks_first_and_a_declined_dialog_changes_nothing(
     page.get_by_role("button", name="Rút hồ sơ").click()
     expect(page.get_by_text("Đã rút hồ sơ.")).to_be_visible()
     assert _nomination(live).status == "withdrawn"
+
+
+def test_the_secretary_reads_a_comment_and_notes_its_handling_in_the_browser(
+    page: Page, live: Live
+) -> None:
+    with Session(live.db) as session:
+        row = session.scalars(
+            select(Nomination).where(Nomination.nominee_name == "Đỗ Thị Mai Anh")
+        ).one()
+        nomination_id, until = row.id, row.publicity_until
+    assert until is not None
+    page.goto(f"{live.url}/cong-khai")
+    card = page.locator("article:has-text('Đỗ Thị Mai Anh')")
+    card.get_by_text("Gửi ý kiến về hồ sơ này").click()
+    card.get_by_label("Họ và tên").fill("Trần Văn Bình")
+    card.get_by_label("Số điện thoại").fill("0912 345 678")
+    card.get_by_label("Địa chỉ").fill("Hoa Lư, Ninh Bình")
+    card.get_by_label("Nội dung ý kiến").fill("Đề nghị làm rõ sáng kiến được công nhận.")
+    card.get_by_role("button", name="Gửi ý kiến").click()
+    expect(page.get_by_text("Đã nhận ý kiến của bạn. Xin cảm ơn.")).to_be_visible()
+    assert "0912 345 678" not in page.content()
+    live.clock.at = until + timedelta(hours=2)
+    live.app.extensions["laurel.engine"].fire_due_timers()
+
+    sign_in(page, live, "thuky.dh_hl")
+    page.goto(f"{live.url}/nominations/{nomination_id}")
+    with Session(live.db) as session:
+        task = session.scalar(
+            select(TaskRow.id).where(
+                TaskRow.business_key == row.business_key,
+                TaskRow.bpmn_id == "review_comments",
+                TaskRow.state == "ready",
+            )
+        )
+    page.goto(f"{live.url}/tasks/{task}")
+    comment = page.locator("li.comment")
+    for shown in ("Trần Văn Bình", "0912 345 678", "Hoa Lư, Ninh Bình", "làm rõ sáng kiến"):
+        expect(comment).to_contain_text(shown)
+    comment.get_by_label("Ghi cách xử lý ý kiến này").fill("Đã đối chiếu quyết định công nhận.")
+    comment.get_by_role("button", name="Lưu cách xử lý").click()
+    expect(page.get_by_text("Đã lưu cách xử lý ý kiến.")).to_be_visible()
+    expect(page.locator("li.comment")).to_contain_text("Đã đối chiếu quyết định công nhận.")
+    snap(page, "comments-01-review")
+    assert _check(page, "comment review") == []
