@@ -200,9 +200,11 @@ def get_nomination(nomination_id: int) -> Any:
 @blp.alt_response(403, response="FORBIDDEN", description="Not a proposer of the origin unit")
 @blp.alt_response(404, response="NOT_FOUND", description="No such nomination, or not visible")
 @blp.alt_response(409, response="CONFLICT", description="The nomination has already ended")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="No reason given")
 @blp.doc(security=BEARER)
 def withdraw(body: dict[str, str], nomination_id: int) -> Any:
-    """Withdraw a nomination at any stage (a proposer of its origin unit)."""
+    """Withdraw a nomination at any stage (a proposer of its origin unit), saying why: a
+    blank `reason` is refused once the caller is known to be allowed."""
     visible(context.read(), nomination_id)
     nominations.withdraw(me(), nomination_id, body["reason"])
     return fresh_detail(nomination_id)

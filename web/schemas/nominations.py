@@ -39,4 +39,6 @@ class NominationIn(Schema):
 
 
 class WithdrawIn(Schema):
-    reason = text(2000, load_default="")
+    # Required in substance (the domain refuses a blank one, after checking who may
+    # withdraw, so an unrelated caller still gets its 403/404 first).
+    reason = text(2000, load_default="", metadata={"description": "Why; required"})
