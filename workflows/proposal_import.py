@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from engine.errors import Message
+from workflows import limits
 from workflows.files import intake
 from workflows.files.intake import Refused
 from workflows.names import folded
@@ -39,6 +40,10 @@ WIDTHS = {"number": 6, "name": 28, "kind": 12, "position": 24, "unit": 28, "awar
 HEADER_SEARCH_ROWS = 10  # the header row is among the first rows
 MAX_SCANNED_ROWS = MAX_ROWS * 5  # blank rows included: a sheet of a million empty rows stops
 _XML_HEAD = 4096
+MAX_COLUMNS = 40  # the template has 7; a header row is looked for among the first 40
+# The worksheets and shared strings unpacked: a 1,000-row list takes about 1 MB.
+MAX_SHEET_BYTES = 16 * limits.MIB
+_SHEET_PARTS = ("xl/worksheets/", "xl/sharedStrings")
 _TEMPLATE_ROWS = 1000  # rows the kind and award choices are offered on
 
 
@@ -96,7 +101,7 @@ def read(
     collective (both compared folded). Refused when the file is not a list we can read."""
     if checked.media_type != intake.XLSX:
         raise Refused("import_not_xlsx", kind=checked.kind.label)
-    _refuse_doctype(checked)
+    _check_parts(checked)
     checked.spool.seek(0)
     try:
         book = load_workbook(checked.spool, read_only=True, data_only=False)
@@ -104,7 +109,8 @@ def read(
         raise Refused("import_unreadable") from exc
     try:
         sheet = book.worksheets[0]
-        return _rows(sheet.iter_rows(), headers, {folded(k): v for k, v in kinds.items()})
+        cells = sheet.iter_rows(max_col=MAX_COLUMNS)  # openpyxl pads a row to its last cell
+        return _rows(cells, headers, {folded(k): v for k, v in kinds.items()})
     except Refused:
         raise
     except Exception as exc:
@@ -113,16 +119,23 @@ def read(
         book.close()
 
 
-def _refuse_doctype(checked: intake.Checked) -> None:
-    """No part may declare a DOCTYPE (entity expansion, external entities): looked for in
-    each XML part's head, which is where a DOCTYPE must stand."""
+def _check_parts(checked: intake.Checked) -> None:
+    """From the archive's directory and each part's head, before openpyxl parses anything:
+    no part may declare a DOCTYPE (entity expansion, external entities; it must stand at a
+    part's head), and the sheets and their strings must be of a list's size (a row padded
+    to thousands of columns would take openpyxl minutes to read back)."""
     checked.spool.seek(0)
     with zipfile.ZipFile(checked.spool) as archive:
+        sheets = 0
         for entry in archive.infolist():
+            if entry.filename.startswith(_SHEET_PARTS):
+                sheets += entry.file_size
             with archive.open(entry) as part:
-                head = part.read(_XML_HEAD)
-            if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                head = part.read(_XML_HEAD).upper()
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise Refused("import_unreadable")
+    if sheets > MAX_SHEET_BYTES:
+        raise Refused("import_sheet_too_large", most=MAX_SHEET_BYTES // limits.MIB)
 
 
 def _rows(

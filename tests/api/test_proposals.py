@@ -4,7 +4,10 @@ in the file and against an open nomination, bad spreadsheets, another unit's pro
 
 from __future__ import annotations
 
+import base64
 import io
+import os
+import zipfile
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -358,3 +361,35 @@ def test_submitting_the_list_submits_every_row_or_none(api: Api) -> None:
         headers=api.headers(PROPOSER),
     )
     assert late.status_code == 422
+
+
+def test_a_sheet_too_large_is_refused_and_a_wide_one_read_by_its_first_columns(
+    api: Api,
+) -> None:
+    before = stored(api)
+    padded = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook(teachers(3), api))) as source,
+        zipfile.ZipFile(padded, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            target.writestr(entry, source.read(entry))
+        # Data that does not compress, in a sheet part: 17 MB unpacked, a list is ~1 MB.
+        target.writestr("xl/worksheets/sheet9.xml", base64.b64encode(os.urandom(13 * 2**20)))
+    sent = send(api, padded.getvalue())
+    assert sent.status_code == 422
+    assert "quá lớn" in sent.get_json()["detail"]
+    # A row reaching the sheet's last column (XFD) is read as its first columns only.
+    wide = Workbook()
+    sheet = wide.active
+    assert sheet is not None
+    sheet.append(COLUMNS)
+    for n in range(1, 801):
+        sheet.append([n, f"Người Thứ {n}", "Cá nhân", "", "", "LDTT", "Tốt"])
+        sheet.cell(row=n + 1, column=16_384, value="x")
+    out = io.BytesIO()
+    wide.save(out)
+    sent = send(api, out.getvalue())
+    assert sent.status_code == 201, sent.get_json()
+    assert sent.get_json()["rows"] == 800
+    assert stored(api)[0] == before[0] + 1
