@@ -164,6 +164,13 @@ def test_only_the_units_proposer_edits_and_only_while_the_dossier_is_with_the_un
     )
     assert refused.status_code == 404
     browser.login(PROPOSER)
+    blank = browser.client.post(
+        path,
+        data={"achievements": " ", "csrf_token": browser.csrf(f"/nominations/{nomination}")},
+        follow_redirects=True,
+    )
+    said = text(blank)
+    assert "Thành tích: " in said and "Length" not in said  # the field named, in Vietnamese
     submit(browser)  # now with the secretary
     late = browser.client.post(
         path,

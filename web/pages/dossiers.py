@@ -36,9 +36,20 @@ def _visible(nomination_id: int) -> Nomination:
     return found
 
 
+# The words the edit form labels its fields with, to name them in a refusal.
+_LABELS = {
+    "name": "nominee_name",
+    "position": "nominee_position",
+    "unit": "nominee_unit",
+    "achievements": "achievements",
+    "documents": "documents",
+    "note": "comment_note_label",
+}
+
+
 def _say_all(errors: dict[str, Any]) -> None:
     for name, message in errors.items():
-        field = t(f"field_{name}") if name != "_" else ""
+        field = t(_LABELS[name]) if name in _LABELS else ""
         flash(f"{field}: {message}" if field else str(message), "warning")
 
 
