@@ -82,12 +82,13 @@ def test_a_returned_dossier_is_supplemented_and_the_secretary_sees_what_changed(
     task_page = f"/tasks/{browser.task_id(RETURNED, 'prepare_dossier')}"
     page = text(browser.get(task_page))
     assert "Biên bản có chữ ký của chủ tọa" in page and 'name="achievements"' in page
+    assert 'value="Công đoàn Trường THCS Trương Hán Siêu"' in page  # the unit by its name
     saved = browser.client.post(
         f"/nominations/{nomination}/dossier",
         data={
             "name": RETURNED,
             "position": "Tổ trưởng chuyên môn",
-            "unit": "THCS_THS",
+            "unit": "Công đoàn Trường THCS Trương Hán Siêu",  # as shown: kept as stored
             "achievements": "Hoàn thành xuất sắc nhiệm vụ; sáng kiến cấp huyện.",
             "documents": "Tờ trình đề nghị\nBáo cáo thành tích\nBiên bản họp có chữ ký",
             "next": task_page,
@@ -111,7 +112,7 @@ def test_a_returned_dossier_is_supplemented_and_the_secretary_sees_what_changed(
     # Three versions, each with its hash in the audit event of its submission.
     with Session(browser.db) as session:
         row = session.get_one(Nomination, nomination)
-        assert row.nominee_position == "Tổ trưởng chuyên môn"
+        assert (row.nominee_position, row.nominee_unit) == ("Tổ trưởng chuyên môn", "THCS_THS")
         versions = dossiers.versions(session, nomination)
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "dossier.submitted")

@@ -17,6 +17,7 @@ from marshmallow import ValidationError
 from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound
 from web import context, transfers
 from web.i18n import describe, say_fields, t
+from web.names import names
 from web.pages.common import bp, me, signed_in, user
 from web.pages.files import _back
 from web.schemas.dossiers import CommentNoteIn, DossierEdit
@@ -59,6 +60,8 @@ def edit_dossier(nomination_id: int) -> Any:
     nomination = _visible(nomination_id)
     typed = posted(request.form, EDITABLE)
     given: dict[str, Any] = dict(typed)
+    if given.get("unit") == names().org(nomination.nominee_unit):
+        given["unit"] = nomination.nominee_unit  # shown by its name, kept as it was stored
     if "documents" in typed:
         given["documents"] = [
             line.strip() for line in typed["documents"].splitlines() if line.strip()
@@ -151,7 +154,8 @@ def dossier_edit(nomination_id: int) -> dict[str, Any]:
         "values": {
             "name": nomination.nominee_name,
             "position": nomination.nominee_position,
-            "unit": nomination.nominee_unit,
+            # An organisation's code (as units are often given) shows as its name.
+            "unit": names().org(nomination.nominee_unit),
             "achievements": nomination.achievements,
             "documents": "\n".join(nomination.document_list),
         },
