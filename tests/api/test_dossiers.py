@@ -131,6 +131,11 @@ def test_comments_are_read_in_full_within_scope_and_noted_by_the_secretary(api: 
     assert api.client.get(path, headers=api.headers("canbo.thcs_ths")).status_code == 404
     [seen] = api.client.get(path, headers=api.headers("thanhtra.cdgdvn")).get_json()
     assert seen["phone"] == COMMENT["phone"] and seen["may_note"] is False
+    with Session(api.db) as session:  # an overseer's reading of the senders is in the trail
+        reads = session.scalars(select(AuditEvent).where(AuditEvent.action == "record.read")).all()
+        assert [(e.actor, e.data) for e in reads] == [
+            ("thanhtra.cdgdvn", {"nomination_id": row.id, "view": "comments"})
+        ]
 
     note = f"{path}/{comment['id']}/note"
     noted = api.client.put(note, json={"note": "Đã xác minh."}, headers=api.headers("thuky.dh_hl"))

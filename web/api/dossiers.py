@@ -213,9 +213,9 @@ def remove_file(nomination_id: int, file_id: int) -> Any:
 @blp.doc(security=BEARER)
 def list_comments(nomination_id: int) -> Any:
     """The public comments the caller may read on the nomination, in full, oldest first
-    (none for a proposer or anyone without a role that acts on them)."""
-    session = context.read()
-    return comment_review.listing(session, me(), visible(session, nomination_id))
+    (none for a proposer or anyone without a role that acts on them). An auditor's or
+    admin's reading is logged."""
+    return comment_review.read(me(), visible(context.read(), nomination_id))
 
 
 @blp.put(f"{NOMINATION}/comments/<int(max=2147483647):comment_id>/note")

@@ -8,9 +8,11 @@ from typing import TypedDict
 
 from sqlalchemy.orm import Session
 
+from engine import audit
 from web import context
 from workflows import comment_review
 from workflows.access import Principal
+from workflows.files import attachments
 from workflows.models import Nomination, PublicComment
 
 
@@ -53,6 +55,26 @@ def listing(session: Session, who: Principal, nomination: Nomination) -> list[Co
     return [
         item(who, nomination, row) for row in comment_review.readable(session, who, nomination.id)
     ]
+
+
+def read(who: Principal, nomination: Nomination) -> list[CommentItem]:
+    """`listing` for an API client; an auditor's or admin's reading of the senders' details
+    goes into the audit trail, as their reading of a history or a file does."""
+    items = listing(context.read(), who, nomination)
+    if items and attachments.overseen(context.read(), who, nomination):
+        with context.write() as session:
+            audit.append(
+                session,
+                context.now(),
+                [
+                    audit.PendingEvent(
+                        who.username,
+                        "record.read",
+                        payload={"nomination_id": nomination.id, "view": "comments"},
+                    )
+                ],
+            )
+    return items
 
 
 def note(who: Principal, nomination_id: int, comment_id: int, text: str) -> CommentItem:
