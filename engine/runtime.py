@@ -185,15 +185,17 @@ class Engine:
             item = TaskCompletion(task_id, data or {}, audit_payload=audit_payload)
             return self._complete(session, item, actor)
 
-    def complete_tasks(self, items: Sequence[TaskCompletion], actor: str) -> list[InstanceView]:
+    def complete_tasks(
+        self,
+        items: Sequence[TaskCompletion],
+        actor: str,
+        then: Callable[[Session, list[InstanceView]], list[PendingEvent]] | None = None,
+    ) -> list[InstanceView]:
         """Complete a list of tasks as `actor`, all or nothing, in one transaction: each
-        instance's lock is checked (against `expected_version` too, when given) and each
-        change's audit events go into the one chain. If any row is refused, ListRefused
-        names every refused row and why, and nothing is recorded.
-
-        Each row runs in a savepoint, so a refused row leaves nothing behind for the rows
-        after it to see, and every row is tried: the person learns all that is wrong at once.
-        """
+        instance's lock is checked (against `expected_version` too, when given), every row
+        is tried in a savepoint, and if any is refused ListRefused names each refused row
+        and nothing is recorded. `then` runs after the rows, in the transaction: the domain's
+        own record of the list (a tờ trình carrying the forwarded rows), with its events."""
         with self._transaction() as session:
             views: list[InstanceView] = []
             events: list[PendingEvent] = []
@@ -208,6 +210,8 @@ class Engine:
                     refused[item.task_id] = exc
             if refused:
                 raise ListRefused(refused)
+            if then is not None:
+                events.extend(then(session, views))
             # One append after every row lock, as a single change takes the chain lock last.
             audit.append(session, self.clock.now(), events)
             return views

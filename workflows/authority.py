@@ -24,3 +24,14 @@ def decision_problem(decision: str, route: str | None) -> str | None:
     if decision == "forward" and route == DECIDE:
         return "authority_within"
     return None
+
+
+def route(level: str, deciding_level: str, has_parent: bool) -> str:
+    """What bpmn/route.dmn answers for an organisation at `level` (L1…L5) deciding an award
+    its rule says `deciding_level` decides: for showing before a decision, which the
+    engine then checks against the table's own answer. "" when the award has no rule."""
+    if not deciding_level:
+        return ""
+    if level >= deciding_level:
+        return DECIDE
+    return FORWARD if has_parent else OUTSIDE

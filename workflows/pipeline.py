@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -131,10 +131,15 @@ class Nominations:
     def complete(self, task_id: str, actor: str, data: Mapping[str, Any]) -> InstanceView:
         return self.engine.complete_task(task_id, actor, data)
 
-    def complete_list(self, items: Sequence[TaskCompletion], actor: str) -> list[InstanceView]:
+    def complete_list(
+        self,
+        items: Sequence[TaskCompletion],
+        actor: str,
+        then: Callable[[Session, list[InstanceView]], list[PendingEvent]] | None = None,
+    ) -> list[InstanceView]:
         """A list of the nominations' tasks (a proposal submitted, a list appraised, a
         ballot sheet, a list decided): every row or none (engine.errors.ListRefused)."""
-        return self.engine.complete_tasks(items, actor)
+        return self.engine.complete_tasks(items, actor, then)
 
     def withdraw(self, nomination_id: int, actor: str, reason: str = "") -> InstanceView:
         """A proposer of the origin unit ends the nomination at any stage: the check and the

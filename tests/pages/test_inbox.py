@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import TaskRow
 from tests.pages.conftest import Browser, text
-from workflows.models import BallotBox, Nomination
+from workflows.models import BallotBox, BallotReceipt, Nomination
 
 
 def test_the_secretary_sees_the_waiting_appraisal_with_local_dates(browser: Browser) -> None:
@@ -90,15 +90,17 @@ def test_another_organisations_task_is_not_found(browser: Browser) -> None:
     assert browser.get("/tasks/not-a-task").status_code == 404
 
 
-def test_a_council_member_votes_from_the_ballot_list(browser: Browser) -> None:
+def test_a_council_member_votes_from_the_ballot_sheet(browser: Browser) -> None:
     browser.login("hoidong3.cdgdnb")
-    page = text(browser.get("/council/CDGD_NB"))
+    sheet = "/danh-sach/CDGD_NB/bieu-quyet"
+    assert browser.get("/council/CDGD_NB").headers["Location"].endswith(sheet)  # old address
+    page = text(browser.get(sheet))
     assert "Phạm Thị Hương" in page
     task_id = browser.task_id("Phạm Thị Hương", "vote")
-    response = browser.post("/council/CDGD_NB", {f"vote-{task_id}": "for"})
+    response = browser.post(sheet, {f"c-{task_id}": "for"})
     assert response.status_code == 302
-    after = text(browser.get("/council/CDGD_NB"))
-    assert "Đã ghi 1 phiếu." in after
+    after = text(browser.get(sheet))
+    assert "Đã ghi 1 hồ sơ." in after
     with Session(browser.db) as session:
         assert session.get_one(TaskRow, task_id).state == "completed"
         nomination = session.scalars(
@@ -110,8 +112,15 @@ def test_a_council_member_votes_from_the_ballot_list(browser: Browser) -> None:
             )
         ).one()
         assert box.votes_for + box.votes_against == 3
+        receipt = session.scalars(
+            select(BallotReceipt.ballot_hash).where(
+                BallotReceipt.nomination_id == nomination.id,
+                BallotReceipt.username == "hoidong3.cdgdnb",
+            )
+        ).one()
+    assert f"Biên nhận phiếu: {receipt[:16]}" in after  # the voter's receipt, not the choice
     # Not a member of this council: not found.
-    assert browser.get("/council/TLD").status_code == 404
+    assert browser.get("/danh-sach/TLD/bieu-quyet").status_code == 404
 
 
 def test_the_inbox_counts_one_task_in_the_singular(browser: Browser) -> None:

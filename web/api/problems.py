@@ -13,6 +13,7 @@ from engine.errors import (
     DefinitionRejected,
     EngineError,
     InvalidTaskData,
+    ListRefused,
     MigrationRefused,
     NotAllowed,
     NotFound,
@@ -82,6 +83,8 @@ def from_http_exception(error: HTTPException) -> Response:
 def from_domain_error(error: Exception) -> Response:
     if isinstance(error, InvalidTaskData):
         return problem(422, t("invalid"), errors=say_fields(error.errors))
+    if isinstance(error, ListRefused):
+        return problem(409, describe(error, "conflict"), errors=said_rows(error))
     if isinstance(error, DefinitionRejected):
         return problem(422, t("definition_rejected"), errors=problem_list(error.problems))
     if isinstance(error, MigrationRefused):
@@ -102,8 +105,19 @@ def from_domain_error(error: Exception) -> Response:
 _STATUSES: dict[type, int] = {NotFound: 404, NotAllowed: 403, Conflict: 409, NotWaiting: 409}
 
 
+def said_rows(refused: ListRefused) -> dict[str, Any]:
+    """Each refused row (by task id): its field errors, or why in a sentence."""
+    return {
+        task_id: {"fields": say_fields(error.errors)}
+        if isinstance(error, InvalidTaskData)
+        else {"detail": describe(error, "conflict")}
+        for task_id, error in refused.problems.items()
+    }
+
+
 DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     InvalidTaskData,
+    ListRefused,
     DefinitionRejected,
     TooManyAttempts,
     LoginRefused,

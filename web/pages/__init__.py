@@ -19,6 +19,7 @@ from web.pages import (
     inbox,
     installation,
     integrity,
+    lists,
     nominations,
     processes,
     proposals,
@@ -38,6 +39,7 @@ __all__ += ["help"]
 __all__ += ["files"]
 __all__ += ["confirm", "dossiers"]
 __all__ += ["proposals"]
+__all__ += ["lists"]
 
 
 def register(app: Flask) -> None:

@@ -11,16 +11,17 @@ from flask import abort, flash, redirect, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, EngineError, InvalidTaskData, NotAllowed, NotFound, Suspended
+from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound, Suspended
 from engine.models import Instance, TaskRow
 from web import context
 from web.i18n import describe, say_fields, t
 from web.pages import auth, confirm
 from web.pages.common import arg, bp, me, page_number, render, signed_in, user
+from web.pages.lists import LISTS
 from web.queries import inbox as inbox_queries
 from web.queries import nominations as nomination_queries
 from web.queries.inbox import TaskItem
-from web.services.tasks import TASK_ID_LENGTH, complete_each, complete_task
+from web.services.tasks import TASK_ID_LENGTH, complete_task
 from workflows.access import WORKING_ROLES, Principal
 from workflows.forms import FORMS
 from workflows.models import Campaign, Nomination, Organisation
@@ -58,7 +59,11 @@ def _inbox(who: Principal) -> Any:
             select(Campaign.code, Campaign.name).order_by(Campaign.starts.desc())
         ).all(),
         units=sorted(who.orgs(*WORKING_ROLES)),
-        council_orgs=sorted(who.orgs("council")),
+        work_lists=[
+            (org, which)
+            for which, (_form, role, _page) in LISTS.items()
+            for org in sorted(who.orgs(role))
+        ],
         names=names,
         stages=TASK_STAGES,
     )
@@ -183,46 +188,5 @@ def complete(task_id: str) -> Any:
 @bp.get("/council/<org>")
 @signed_in
 def council(org: str) -> Any:
-    who = user()
-    if not who.holds("council", org):
-        abort(404)
-    session, now = context.read(), context.now()
-    page = inbox_queries.inbox(session, who, now, {"stage": "vote", "org": org}, 1, MAX_BALLOTS)
-    return render(
-        "council.html",
-        org=org,
-        org_name=_org_names(session, {org}).get(org, org),
-        items=page["items"],
-    )
-
-
-@bp.post("/council/<org>")
-@signed_in
-def council_vote(org: str) -> Any:
-    who = user()
-    if not who.holds("council", org):
-        abort(404)
-    page = inbox_queries.inbox(
-        context.read(), who, context.now(), {"stage": "vote", "org": org}, 1, MAX_BALLOTS
-    )
-    names = {i["id"]: i["nomination"]["nominee_name"] for i in page["items"]}
-    items = []
-    for task_id in names:
-        choice = request.form.get(f"vote-{task_id}", "")
-        if choice in ("for", "against"):
-            items.append({"task": task_id, "data": {"vote": choice}})
-    if not items:
-        flash(t("council_none_chosen"), "warning")
-        return redirect(url_for("pages.council", org=org))
-    done = 0
-    for task_id, error in complete_each(who, items):
-        if error is None:
-            done += 1
-        else:
-            if isinstance(error, EngineError):
-                reason = describe(error, "conflict")
-            else:
-                reason = t("server_error")
-            flash(t("council_failed", name=names[task_id], reason=reason), "warning")
-    flash(t("council_done", count=done), "success")
-    return redirect(url_for("pages.council", org=org))
+    """The ballot sheet's old address."""
+    return redirect(url_for("pages.work_list", org=org, which="bieu-quyet"))

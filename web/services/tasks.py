@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from engine.audit import PendingEvent
 from engine.errors import EngineError, InvalidTaskData, ListRefused, Message, NotAllowed, NotFound
 from engine.models import TaskRow
 from engine.ports import InstanceView, TaskCompletion
@@ -42,20 +44,32 @@ def complete_task(who: Principal, task_id: str, data: Mapping[str, Any]) -> Inst
         raise
 
 
-def complete_list(who: Principal, items: Sequence[TaskCompletion]) -> list[InstanceView]:
-    """Complete a list of tasks all or nothing (engine.errors.ListRefused names every
-    refused row). A row that is not in `who`'s inbox is refused as not found, as on
+def complete_list(
+    who: Principal,
+    items: Sequence[TaskCompletion],
+    form: str,
+    then: Callable[[Session, list[InstanceView]], list[PendingEvent]] | None = None,
+) -> list[InstanceView]:
+    """Complete a list of tasks of one `form` all or nothing (engine.errors.ListRefused
+    names every refused row); `then` records the list itself in the same transaction. A
+    row that is not in `who`'s inbox, or not of `form`, is refused as not found, as on
     reading it; NUL in a row's data is that row's field error."""
+    plausible_ids = [item.task_id for item in items if plausible(item.task_id)]
+    forms = dict(
+        context.read()
+        .execute(select(TaskRow.id, TaskRow.form).where(TaskRow.id.in_(plausible_ids)))
+        .all()
+    )
     refused: dict[str, EngineError] = {}
     for item in items:
-        if not plausible(item.task_id):
+        if forms.get(item.task_id) != form:
             refused[item.task_id] = NotFound("task_not_found")
         elif has_nul(item.data):
             refused[item.task_id] = _nul_fields(item.data)
     if refused:
         raise ListRefused(refused)
     try:
-        return Nominations(context.engine()).complete_list(items, who.username)
+        return Nominations(context.engine()).complete_list(items, who.username, then)
     except ListRefused as exc:
         hidden = {
             task_id: NotFound("task_not_found")
