@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
+from workflows.names import folded
+
 ESCAPE = "\\"
 
 
@@ -27,3 +29,10 @@ def contains(column: Any, text: str, *, ignore_case: bool = True) -> ColumnEleme
         pattern, escape=ESCAPE
     )
     return found
+
+
+def name_contains(folded_column: Any, text: str) -> ColumnElement[bool]:
+    """SQL condition: a name whose folded key (names.folded, kept beside it) holds `text`
+    folded the same way, so "le thi hong nhung" and "Lê Thị Hồng" both find "Lê Thị Hồng
+    Nhung"; the key is stored folded, so no function runs on the column."""
+    return contains(folded_column, folded(text), ignore_case=False)

@@ -24,9 +24,8 @@ from web.services import nominations
 from workflows import orgs
 from workflows.access import nomination_filter, readable
 from workflows.models import Nomination
-from workflows.names import nominee_key
 from workflows.pipeline import Nominee
-from workflows.search import contains
+from workflows.search import contains, name_contains
 
 blp = Blueprint("nominations", __name__, url_prefix="", description="Hồ sơ đề nghị — nominations")
 
@@ -38,7 +37,7 @@ class NominationArgs(PageArgs):
     subtree = fields.Boolean(load_default=False)
     award = text(30)
     campaign = text(50)
-    q = text(200, 1)
+    q = text(200, 1, metadata={"description": "Nominee's name (diacritics optional) or key"})
 
 
 class OrgRef(Schema):
@@ -176,7 +175,8 @@ def list_nominations(args: dict[str, Any]) -> Any:
     if "q" in args:
         query = query.where(
             or_(
-                contains(Nomination.nominee_key, nominee_key(args["q"]), ignore_case=False),
+                # With or without diacritics: "le thi hong nhung" finds "Lê Thị Hồng Nhung".
+                name_contains(Nomination.nominee_folded, args["q"]),
                 contains(Nomination.business_key, args["q"].strip().upper(), ignore_case=False),
             )
         )

@@ -38,6 +38,7 @@ class TaskArgs(PageArgs):
     campaign = text(50)
     overdue = fields.Boolean()
     nomination = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    q = text(200, 1, metadata={"description": "Part of the nominee's name, diacritics optional"})
 
 
 class CompleteIn(Schema):
@@ -139,7 +140,7 @@ class BatchOut(Schema):
 def inbox(args: dict[str, Any]) -> Any:
     """My inbox: ready tasks of my lanes at my organisations, soonest due first."""
     filters: dict[str, Any] = {
-        k: args[k] for k in ("stage", "org", "campaign", "nomination", "overdue") if k in args
+        k: args[k] for k in ("stage", "org", "campaign", "nomination", "overdue", "q") if k in args
     }
     return inbox_queries.inbox(
         context.read(), me(), context.now(), filters, args["page"], args["per_page"]

@@ -46,6 +46,7 @@ def _inbox(who: Principal) -> Any:
         "campaign": arg("campaign"),
         "org": arg("org"),
         "overdue": _OVERDUE.get(arg("overdue")),
+        "q": arg("q"),  # a name, with or without diacritics
     }
     page = inbox_queries.inbox(session, who, now, filters, page_number(), PER_PAGE)
     names = _org_names(session, {i["org"] for i in page["items"]} | who.orgs(*WORKING_ROLES))
@@ -54,7 +55,7 @@ def _inbox(who: Principal) -> Any:
         page=page,
         pages=max(1, math.ceil(page["total"] / PER_PAGE)),
         counts=inbox_queries.stage_counts(session, who),
-        filters={k: arg(k) for k in ("stage", "campaign", "org", "overdue")},
+        filters={k: arg(k) for k in ("stage", "campaign", "org", "overdue", "q")},
         campaigns=session.execute(
             select(Campaign.code, Campaign.name).order_by(Campaign.starts.desc())
         ).all(),

@@ -18,7 +18,7 @@ from workflows import orgs
 from workflows.access import OVERSIGHT_ROLES, Principal, nomination_filter
 from workflows.installation.events import DEPLOYED, admin_changes_for
 from workflows.models import Decision, Nomination, Organisation, Person, Tally
-from workflows.search import contains
+from workflows.search import contains, name_contains
 
 DONE_ACTIONS = ("task.completed", "timer.fired")
 SECRET_KEYS = frozenset({"vote", "choice"})
@@ -288,7 +288,7 @@ def search_query(
         .order_by(AuditEvent.seq)
     )
     if filters.get("nominee"):
-        query = query.where(contains(Nomination.nominee_name, filters["nominee"]))
+        query = query.where(name_contains(Nomination.nominee_folded, filters["nominee"]))
     if filters.get("award"):
         query = query.where(Nomination.award_code == filters["award"])
     if origins is not None:

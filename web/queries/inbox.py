@@ -19,6 +19,7 @@ from web.paging import Page
 from workflows.access import Principal, inbox_filter
 from workflows.forms import FORMS, FieldSpec, describe
 from workflows.models import Award, Nomination, Organisation
+from workflows.search import name_contains
 
 
 class OpenTask(TypedDict):
@@ -191,6 +192,8 @@ def _inbox_query(
         query = query.where(Nomination.campaign_code == filters["campaign"])
     if filters.get("nomination"):
         query = query.where(Nomination.id == filters["nomination"])
+    if filters.get("q"):
+        query = query.where(name_contains(Nomination.nominee_folded, filters["q"]))
     if filters.get("overdue") is not None:
         late = and_(TaskRow.due_at.is_not(None), TaskRow.due_at < now)
         query = query.where(late if filters["overdue"] else ~late)
