@@ -70,6 +70,20 @@ class PendingEvent:
     org_scope: str | None = None
 
 
+# Where a batch of changes (Engine.batch) keeps the events it chains at its end.
+DEFERRED = "laurel.audit_deferred"
+
+
+def record(session: Session, at: datetime, events: list[PendingEvent]) -> None:
+    """Chain `events` now, or, in a batch of changes, with the batch's own at its end (so a
+    long batch takes the chain lock last, as a single change does)."""
+    deferred = session.info.get(DEFERRED)
+    if deferred is None:
+        append(session, at, events)
+    else:
+        deferred.extend(events)
+
+
 def append(session: Session, at: datetime, events: list[PendingEvent]) -> None:
     """Chain `events` after the current head, inside the caller's transaction.
 

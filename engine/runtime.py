@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit, clock, context, definitions, migration, serialization
+from engine import audit, clock, context, definitions, serialization
+from engine.administration import Administration
 from engine.anchoring import AnchorSink, anchor_after_commit
 from engine.audit import PendingEvent
 from engine.clock import FixedClock, SystemClock
@@ -29,7 +31,6 @@ from engine.errors import (
     Conflict,
     EngineError,
     ListRefused,
-    MigrationRefused,
     NotFound,
     NotWaiting,
 )
@@ -42,7 +43,6 @@ from engine.instance_rows import (
     TASK_WITH_INSTANCE,
     InstanceRecord,
     insert_row,
-    read_record,
     refuse_inactive,
     status_name,
     update_row,
@@ -60,13 +60,13 @@ from engine.ports import (
     TaskDataValidator,
     TaskGuard,
 )
-from engine.projection import human_task, next_timer_at, open_tasks, sync_tasks
+from engine.projection import human_task, next_timer_at, sync_tasks
 from engine.sandbox import DEFAULT_STEP_BUDGET, Limits, SandboxedScriptEngine
 from engine.stepping import Change, run_steps
 from engine.workflow_cache import WorkflowCache
 
 
-class Engine:
+class Engine(Administration):
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -97,6 +97,10 @@ class Engine:
         self.specs = specs or definitions.SpecCache()
         self._workflows = WorkflowCache()
         self._loader = Loader(self.specs, self._workflows, self._script_engine)
+        # The batch (its session) this engine's changes join in the running context.
+        self._batch: ContextVar[Session | None] = ContextVar(
+            f"laurel_batch_{id(self)}", default=None
+        )
         self.listeners = list(listeners)
         self.anchors = anchors  # where each deploy's chain head is recorded, outside the db
 
@@ -213,7 +217,7 @@ class Engine:
             if then is not None:
                 events.extend(then(session, views))
             # One append after every row lock, as a single change takes the chain lock last.
-            audit.append(session, self.clock.now(), events)
+            audit.record(session, self.clock.now(), events)
             return views
 
     def _complete(
@@ -353,126 +357,6 @@ class Engine:
                 fired += 1
         return fired
 
-    def retry(
-        self, instance_id: int, actor: str, data: Mapping[str, Any] | None = None
-    ) -> InstanceView:
-        """Run an instance in `error` again from the failed task, optionally with fixed data."""
-        with self._transaction() as session:
-            instance, workflow = self._loader.load(session, INSTANCES.c.id == instance_id)
-            if instance.status != ERROR:
-                raise Conflict(
-                    "instance_not_in_error",
-                    instance=instance.business_key,
-                    status=status_name(instance),
-                )
-            failed = workflow.get_tasks(state=TaskState.ERROR)
-            for task in failed:
-                task.data.update(data or {})
-                task._set_state(TaskState.READY)
-            change = Change()
-            change.events.append(
-                PendingEvent(
-                    actor,
-                    "instance.retried",
-                    instance.id,
-                    payload={
-                        "failed_element": instance.error_element,
-                        "error": instance.error_message,
-                        "data": dict(data or {}),
-                    },
-                )
-            )
-            self._advance(instance, workflow, change)
-            return self._save(session, instance, workflow, change)
-
-    def suspend(self, instance_id: int, actor: str, reason: str = "") -> None:
-        """Stop an active instance: its tasks cannot be completed, messages are refused and
-        its timers wait, until `resume`. Nothing of the workflow changes."""
-        with self._transaction() as session:
-            instance = read_record(session, INSTANCES.c.id == instance_id)
-            if instance.status != ACTIVE:
-                raise Conflict(
-                    "instance_not_active",
-                    instance=instance.business_key,
-                    status=status_name(instance),
-                )
-            values = {
-                "status": SUSPENDED,
-                "updated_at": self.clock.now(),
-                "lock_version": instance.lock_version + 1,
-            }
-            update_row(session.connection(), instance, values)
-            scope = next((t["org_scope"] for t in open_tasks(session, instance_id)), None)
-            event = PendingEvent(
-                actor,
-                "instance.suspended",
-                instance_id,
-                payload={"reason": reason},
-                org_scope=scope,
-            )
-            audit.append(session, self.clock.now(), [event])
-
-    def resume(self, instance_id: int, actor: str) -> InstanceView:
-        """Let a suspended instance go on; timers that fell due meanwhile fire now."""
-        with self._transaction() as session:
-            instance, workflow = self._loader.load(session, INSTANCES.c.id == instance_id)
-            if instance.status != SUSPENDED:
-                raise Conflict(
-                    "instance_not_suspended",
-                    instance=instance.business_key,
-                    status=status_name(instance),
-                )
-            instance.status = ACTIVE
-            change = Change()
-            change.events.append(PendingEvent(actor, "instance.resumed", instance.id))
-            self._advance(instance, workflow, change)
-            return self._save(session, instance, workflow, change)
-
-    def migrate(self, instance_id: int, actor: str, to_version: int | None = None) -> InstanceView:
-        """Move a running (or suspended) instance onto another version of its definition,
-        the newest by default, when engine.migration finds it safe; MigrationRefused with
-        the reasons otherwise, and nothing changes."""
-        with self._transaction() as session:
-            instance, workflow = self._loader.load(session, INSTANCES.c.id == instance_id)
-            if instance.status not in (ACTIVE, SUSPENDED):
-                raise Conflict(
-                    "instance_not_running",
-                    instance=instance.business_key,
-                    status=status_name(instance),
-                )
-            current = self.specs.get(session, instance.definition_id)
-            target_id = (
-                definitions.get_version(session, current.key, to_version).id
-                if to_version is not None
-                else definitions.newest_id(session, current.key)
-            )
-            if target_id == instance.definition_id:
-                raise Conflict(
-                    "instance_on_version", instance=instance.business_key, version=current.version
-                )
-            target = self.specs.get(session, target_id)
-            plan = migration.plan(workflow, target.parsed)
-            if not plan.safe:
-                raise MigrationRefused(plan.refusals)
-            migration.apply(plan)
-            instance.definition_id = target_id
-            change = Change()
-            change.events.append(
-                PendingEvent(
-                    actor,
-                    "instance.migrated",
-                    instance.id,
-                    payload={
-                        "key": current.key,
-                        "from_version": current.version,
-                        "to_version": target.version,
-                    },
-                )
-            )
-            if instance.status == ACTIVE:
-                self._advance(instance, workflow, change)
-            return self._save(session, instance, workflow, change)
-
     def get_instance(self, instance_id: int) -> InstanceView:
         with self._transaction() as session:
             instance, workflow = self._loader.load(session, INSTANCES.c.id == instance_id)
@@ -583,13 +467,35 @@ class Engine:
             for e in change.events
         ]
         if audit_later is None:
-            audit.append(session, now, events)
+            audit.record(session, self.clock.now(), events)
         else:
             audit_later.extend(events)
         return view
 
     @contextmanager
+    def batch(self) -> Iterator[Session]:
+        """One transaction for several changes and the caller's own rows: each change this
+        engine makes in the block joins it in a savepoint, and every audit event recorded
+        in it (audit.record) is chained when the block ends, after every row lock, as in a
+        single change. Rolled back whole if the block raises."""
+        if self._batch.get() is not None:
+            raise RuntimeError("engine batches do not nest")
+        with self._transaction() as session:
+            session.info[audit.DEFERRED] = []
+            token = self._batch.set(session)
+            try:
+                yield session
+            finally:
+                self._batch.reset(token)
+            audit.append(session, self.clock.now(), session.info.pop(audit.DEFERRED))
+
+    @contextmanager
     def _transaction(self) -> Iterator[Session]:
+        batch = self._batch.get()
+        if batch is not None:
+            with batch.begin_nested():
+                yield batch
+            return
         with self.sessions() as session:
             # The run's clock for everything in the change, domain listeners included.
             with session.begin(), context.bound(session), clock.using(self.clock):

@@ -8,9 +8,9 @@ rows and submitting are all or nothing: the proposal's rows and every nomination
 (or every `prepare_dossier` task they complete) are one database transaction, so a list with
 one bad row leaves no proposal row, no nomination, no instance and no audit event behind.
 
-That one transaction spans several engine changes: the engine is given a session factory
-joined to our connection (each change in a savepoint), so its own code, checks and audit
-chain run unchanged, and our commit is theirs. Refusals are codes (`Message`), never prose.
+That one transaction spans several engine changes (Engine.batch: each change a savepoint,
+the audit chain taken once, at its end, so a 500-row import does not hold every other
+writer back while it runs), and our commit is theirs. Refusals are codes (`Message`), never prose.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from engine import audit, clock
 from engine.errors import (
@@ -166,7 +166,7 @@ def open_proposal(session: Session, actor: str, header: Header) -> Proposal:
 
 
 def _event(session: Session, actor: str, action: str, proposal: Proposal, **extra: Any) -> None:
-    audit.append(
+    audit.record(
         session,
         clock.now(),
         [
@@ -278,31 +278,11 @@ def _already_proposed(
 
 @contextmanager
 def joined(engine: Engine) -> Iterator[tuple[Session, Engine]]:
-    """One transaction for our rows and several engine changes: a session, and an engine
-    whose every change is a savepoint of that transaction; committed on leaving the block,
-    rolled back whole if anything raised."""
-    bind = engine.sessions.kw["bind"]
-    with bind.connect() as connection, connection.begin():
-        nested = sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        inner = Engine(
-            nested,
-            roles=engine.roles,
-            guard=engine.guard,
-            validator=engine.validator,
-            helpers=engine.helpers,
-            clock=engine.clock,
-            scope_key=engine.scope_key,
-            assignee_key=engine.assignee_key,
-            step_budget=engine.step_budget,
-            specs=engine.specs,  # parsed definitions are immutable: shared
-            listeners=engine.listeners,
-            forms=engine.forms,
-        )  # its workflow cache is its own: nothing it caches outlives a rollback
-        with nested() as session, clock.using(engine.clock):
-            yield session, inner
-            session.commit()  # releases its savepoint; the connection's block commits all
+    """One transaction for our rows and several engine changes (Engine.batch: each change a
+    savepoint of it, the audit chain taken once, at its end); committed on leaving the
+    block, rolled back whole if anything raised."""
+    with engine.batch() as session:
+        yield session, engine
 
 
 def add_rows(

@@ -3,16 +3,19 @@ named (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import Engine, func, select
 
 from engine import audit
+from engine.clock import FixedClock
 from engine.errors import Conflict, InvalidTaskData, ListRefused, NotAllowed, NotFound
 from engine.models import AuditEvent, Instance, TaskRow
 from engine.ports import TaskCompletion
 from engine.runtime import Engine as Laurel
 from engine.runtime import InstanceView
-from tests.engine.support import files
+from tests.engine.support import files, make_engine
 
 
 def started(laurel: Laurel, count: int) -> list[InstanceView]:
@@ -130,3 +133,47 @@ def test_a_row_the_actor_may_not_complete_refuses_the_list(laurel: Laurel, db: E
     assert all(isinstance(e, NotAllowed) for e in refused.value.problems.values())
     assert len(refused.value.problems) == 2
     assert snapshot(db) == before
+
+
+def test_a_batch_is_one_transaction_with_its_events_chained_at_its_end(
+    laurel: Laurel, db: Engine
+) -> None:
+    laurel.deploy(files("gateway.bpmn"), deployed_by="admin")
+    with laurel.batch():
+        first = laurel.start("approval", "B-1", {"requester": "An"}, actor="alice")
+        laurel.start("approval", "B-2", {"requester": "Bình"}, actor="alice")
+        laurel.complete_task(first.ready_tasks[0].id, "alice", {})
+        if db.dialect.name == "postgresql":  # (SQLite lets no reader in meanwhile)
+            with db.connect() as conn:  # nothing is visible, nor chained, before the end
+                assert conn.scalar(select(func.count()).select_from(Instance)) == 0
+    with db.connect() as conn:
+        actions = conn.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
+        assert actions[-3:] == ["instance.started", "instance.started", "task.completed"]
+        assert audit.verify(conn).ok
+    before = snapshot(db)
+    try:
+        with laurel.batch():
+            laurel.start("approval", "B-3", {"requester": "Chi"}, actor="alice")
+            raise RuntimeError("the caller's own check failed")
+    except RuntimeError:
+        pass
+    assert snapshot(db) == before  # rolled back whole, events included
+
+
+def test_a_batch_does_not_hold_the_chain_while_it_runs(
+    laurel: Laurel, db: Engine, clock: FixedClock
+) -> None:
+    if db.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises every writer anyway")
+    laurel.deploy(files("gateway.bpmn"), deployed_by="admin")
+    other = make_engine(db, clock)
+    with laurel.batch():
+        laurel.start("approval", "B-1", {"requester": "An"}, actor="alice")
+        # Another writer chains its change while the batch is still open.
+        with ThreadPoolExecutor(1) as pool:
+            done = pool.submit(
+                other.start, "approval", "O-1", {"requester": "Đông"}, actor="bob"
+            ).result(timeout=10)
+        assert done.business_key == "O-1"
+    with db.connect() as conn:
+        assert audit.verify(conn).ok
