@@ -7,7 +7,17 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models import Base
@@ -94,10 +104,18 @@ class AwardRule(Base):
     prerequisites: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of rules
     quota_ratio: Mapped[float | None]
     basis: Mapped[str] = mapped_column(Text)
+    # JSON list of {name, basis, applies}: the documents a dossier must hold, each with its legal
+    # basis and the procedure asking for it (full, simplified or both; workflows.checklist).
+    documents: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
     @property
     def prerequisite_list(self) -> list[dict[str, Any]]:
         loaded: list[dict[str, Any]] = json.loads(self.prerequisites)
+        return loaded
+
+    @property
+    def document_list(self) -> list[dict[str, Any]]:
+        loaded: list[dict[str, Any]] = json.loads(self.documents or "[]")
         return loaded
 
 
@@ -149,6 +167,8 @@ class Nomination(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
     year: Mapped[int]
+    # Follows the simplified procedure (Luật TĐKT 2022 Art. 85): the rule's shorter document list.
+    simplified: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def document_list(self) -> list[str]:
@@ -241,6 +261,8 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     media_type: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(255))  # as sent, cleaned (intake.clean_name)
+    # The required document (its name in the award rule's list) this file is, if the uploader said.
+    document: Mapped[str | None] = mapped_column(String(200))
     org_code: Mapped[str] = mapped_column(String(50))  # where the person adding it acted
     added_by: Mapped[str] = mapped_column(String(100))
     added_at: Mapped[datetime]

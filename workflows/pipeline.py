@@ -96,8 +96,10 @@ class Nominations:
         nominee: Nominee,
         achievements: str,
         documents: Sequence[str] = (),
+        simplified: bool = False,
     ) -> tuple[Nomination, InstanceView]:
-        """A proposer opens a nomination at their unit; its first task is the dossier."""
+        """A proposer opens a nomination at their unit; its first task is the dossier.
+        `simplified`: it follows the simplified procedure (the shorter document list)."""
         created: dict[str, Nomination] = {}
         # Unique without a round trip; the engine turns a clash into a conflict anyway.
         business_key = f"HS-{award}-{uuid4().hex[:10].upper()}"
@@ -107,6 +109,7 @@ class Nominations:
                 session, actor, org, award, campaign, nominee, achievements, documents
             )
             nomination.business_key = business_key
+            nomination.simplified = simplified
             created["row"] = nomination
             return {
                 "nomination_id": nomination.id,
@@ -124,7 +127,12 @@ class Nominations:
             business_key,
             actor=actor,
             prepare=prepare,
-            audit_payload={"org": org, "award": award, "nominee": nominee.name},
+            audit_payload={
+                "org": org,
+                "award": award,
+                "nominee": nominee.name,
+                **({"simplified": True} if simplified else {}),
+            },
         )
         return created["row"], view
 

@@ -25,10 +25,12 @@ RULE_PARAMS = (
     "vote_sla_days",
     "prerequisites",
     "quota_ratio",
+    "documents",
 )
 RULE_DEFAULTS: dict[str, Any] = {
     "vote_base": "all_members",
     "prerequisites": "[]",
+    "documents": "[]",
     "quota_ratio": None,
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
@@ -50,6 +50,13 @@ LIMITS = (
 
 class FileUpload(Schema):
     file = Upload(required=True, metadata={"description": LIMITS})
+    document = fields.String(
+        metadata={
+            "description": "Optional: the required document the file is, by its name in the "
+            "nomination's `checklist` (for a tờ trình's file: in its nominations' checklists); "
+            "422 if it is not one of them"
+        }
+    )
 
 
 class FileOut(Schema):
@@ -73,6 +80,10 @@ class FileOut(Schema):
     )
     replaced_by = fields.Integer(
         allow_none=True, metadata={"description": "The file that replaced it, if any"}
+    )
+    document = fields.String(
+        allow_none=True,
+        metadata={"description": "The required document it was said to be, if any"},
     )
 
 
@@ -125,7 +136,8 @@ def add_file(nomination_id: int) -> Any:
     try:
         files.check_may_add(me(), nomination)  # before reading the body
         spool, name = transfers.upload()
-        return files.add(me(), nomination, spool, name)
+        document = (request.form.get("document") or "").strip() or None
+        return files.add(me(), nomination, spool, name, document)
     except Refused as refused:
         return refusal(refused)
 

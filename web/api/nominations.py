@@ -19,6 +19,7 @@ from web.api.common import DecisionSchema, PageArgs, TallySchema, page_schema
 from web.paging import page_of
 from web.queries import nominations as nomination_queries
 from web.queries.nominations import Detail, summaries
+from web.schemas.checklist import checklist_field
 from web.schemas.nominations import NominationIn, WithdrawIn, text
 from web.services import nominations
 from workflows import orgs
@@ -98,6 +99,10 @@ class NominationDetail(NominationSummary):
     open_tasks = fields.List(fields.Nested(OpenTask), required=True)
     findings = fields.List(fields.Nested(FindingOut), required=True)
     missing = fields.List(fields.String(), required=True)
+    simplified = fields.Boolean(
+        required=True, metadata={"description": "Follows the simplified procedure"}
+    )
+    checklist = checklist_field()
     decisions = fields.List(fields.Nested(DecisionSchema), required=True)
     tallies = fields.List(fields.Nested(TallySchema), required=True)
 
@@ -145,6 +150,7 @@ def create(body: dict[str, Any]) -> Any:
         ),
         achievements=body["achievements"],
         documents=body["documents"],
+        simplified=body["simplified"],
     )
     return fresh_detail(nomination.id)
 

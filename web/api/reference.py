@@ -26,6 +26,14 @@ class OrganisationSchema(Schema):
     voting = fields.String(required=True)
 
 
+class RequiredDocumentOut(Schema):
+    name = fields.String(required=True)
+    basis = fields.String(required=True, metadata={"description": "The legal basis"})
+    applies = fields.String(
+        required=True, metadata={"description": "full, simplified or both (the procedures)"}
+    )
+
+
 class RuleSchema(Schema):
     id = fields.Integer(required=True)
     effective_from = fields.Date(required=True)
@@ -37,6 +45,12 @@ class RuleSchema(Schema):
     vote_sla_days = fields.Integer(required=True)
     quota_ratio = fields.Float(allow_none=True)
     prerequisites = fields.Raw(required=True, attribute="prerequisite_list")
+    documents = fields.List(
+        fields.Nested(RequiredDocumentOut),
+        required=True,
+        attribute="document_list",
+        metadata={"description": "The documents a dossier must hold, each with its legal basis"},
+    )
     basis = fields.String(required=True)
 
 

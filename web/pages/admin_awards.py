@@ -1,7 +1,7 @@
 """The award catalogue's admin pages (/quan-tri/danh-hieu): the awards, each award's rule
 versions read as sentences (levels, vote bases and awards by name, ratios as percentages),
-and the form for a new version: percentages as people write them and prerequisites as rows
-of a table, loaded through the same schema as the API's."""
+and the form for a new version: percentages as people write them, prerequisites and
+required documents as rows of tables, loaded through the same schema as the API's."""
 
 from __future__ import annotations
 
@@ -28,10 +28,13 @@ from web.schemas.installation import (
 from web.services import installation
 from workflows import installation as inst
 from workflows.access import MAX_ID
+from workflows.checklist import APPLIES
 from workflows.models import LEVELS, SUBJECTS, Award, AwardRule
 from workflows.vocabulary import AWARD_KINDS, RULE_PARAMS, VOTE_BASES
 
 BLANK_PREREQUISITE_ROWS = 3  # rows offered for new prerequisites below the existing ones
+BLANK_DOCUMENT_ROWS = 2  # rows offered for new required documents below the existing ones
+DOCUMENT_COLUMNS = ("name", "basis", "applies")
 
 
 def _awards_page(values: dict[str, str], errors: dict[str, str]) -> Any:
@@ -109,6 +112,15 @@ def rule_words(rule: AwardRule) -> list[str]:
     prerequisites = [_prerequisite_words(item) for item in rule.prerequisite_list]
     if prerequisites:
         words.append(t("inst_rule_prerequisites", list="; ".join(prerequisites)))
+    for document in rule.document_list:
+        words.append(
+            t(
+                "inst_rule_document",
+                name=document["name"],
+                applies=t(f"inst_document_applies_{document.get('applies', 'full')}"),
+                basis=document["basis"],
+            )
+        )
     return words
 
 
@@ -162,9 +174,14 @@ def _award_page(
         )
         for r in reversed(rules)
     ]
-    if rule_values is None:  # a new version starts from the latest one's prerequisites
-        rule_values = {"prerequisites": _rows_of(rules[-1] if rules else None)}
+    if rule_values is None:  # a new version starts from the latest one's rows
+        latest = rules[-1] if rules else None
+        rule_values = {
+            "prerequisites": _rows_of(latest),
+            "documents": latest.document_list if latest else [],
+        }
     rows = [*rule_values.get("prerequisites", []), *[{}] * BLANK_PREREQUISITE_ROWS]
+    document_rows = [*rule_values.get("documents", []), *[{}] * BLANK_DOCUMENT_ROWS]
     return render(
         "admin_award.html",
         422 if errors or rule_errors else 200,
@@ -184,6 +201,8 @@ def _award_page(
         rule_values=rule_values,
         rule_errors=rule_errors,
         prerequisite_rows=rows,
+        document_rows=document_rows,
+        applies_options=[(a, t(f"inst_document_applies_{a}")) for a in APPLIES],
         kept=_kept(rules[-1] if rules else None),
     )
 
@@ -219,6 +238,23 @@ def _prerequisite_rows() -> list[dict[str, str]] | None:
     return rows
 
 
+def _document_rows() -> list[dict[str, str]] | None:
+    """The rows of the posted required-documents table with a name or a basis, in order; None
+    when no table was posted (the documents are kept as before)."""
+    if "document_name" not in request.form:
+        return None
+    columns = [
+        [forms.tidy(v) for v in request.form.getlist(f"document_{name}")]
+        for name in DOCUMENT_COLUMNS
+    ]
+    rows = []
+    for cells in zip_longest(*columns, fillvalue=""):
+        row = {k: v for k, v in zip(DOCUMENT_COLUMNS, cells, strict=True) if v}
+        if set(row) - {"applies"}:  # the procedure is a select: it always says something
+            rows.append(row)
+    return rows
+
+
 @bp.post("/quan-tri/danh-hieu/<code>/phien-ban")
 @admin_only
 def admin_rule_add(scope: inst.Scope, code: str) -> Any:
@@ -226,6 +262,9 @@ def admin_rule_add(scope: inst.Scope, code: str) -> Any:
     rows = _prerequisite_rows()
     if rows is not None:
         values["prerequisites"] = rows
+    documents = _document_rows()
+    if documents is not None:
+        values["documents"] = documents
     stored, errors = store(
         RuleForm(),
         values,

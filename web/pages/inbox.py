@@ -15,7 +15,7 @@ from engine.errors import Conflict, InvalidTaskData, NotAllowed, NotFound, Suspe
 from engine.models import Instance, TaskRow
 from web import context
 from web.i18n import describe, say_fields, t
-from web.pages import auth, confirm
+from web.pages import auth, checklist, confirm
 from web.pages.common import arg, bp, me, page_number, render, signed_in, user
 from web.pages.lists import LISTS
 from web.queries import inbox as inbox_queries
@@ -164,6 +164,7 @@ def complete(task_id: str) -> Any:
     if form is None or form not in FORMS:
         abort(404)
     data, typed = form_data(form)
+    checklist.take_ticked(form, data, typed)  # the documents ticked missing at appraisal
     if confirm.needed(form, data) and not confirm.confirmed():
         # An ending choice is sent only once confirmed (web/pages/confirm.py): nothing changes.
         item = _task_or_404(task_id)

@@ -133,6 +133,7 @@ def create() -> Any:
                 nominee=Nominee(**body["nominee"]),
                 achievements=body["achievements"],
                 documents=body["documents"],
+                simplified=body["simplified"],
             )
         except InvalidTaskData as exc:
             errors = say_fields(exc.errors)
@@ -153,6 +154,7 @@ _FIELDS = (
     "username",
     "achievements",
     "documents",
+    "simplified",  # a checkbox: "on" when ticked, as the schema's Boolean reads it
 )
 _NOMINEE = ("name", "position", "unit", "username")
 

@@ -22,7 +22,7 @@ from web.i18n import describe, say_fields, t
 from web.pages.common import arg, bp, page_number, render, signed_in, user
 from web.paging import page_of
 from web.queries import unit_dossiers
-from web.schemas.forms import field_errors
+from web.schemas.forms import field_errors, tidy
 from web.schemas.proposals import ProposalIn, ProposalRowIn
 from web.services import proposals
 from workflows import limits, publicity
@@ -154,6 +154,7 @@ def _proposal_page(
         awards=session.execute(select(Award.code, Award.name).order_by(Award.code)).all(),
         files=proposals.files_of(session, row.id),
         may_add_file=proposal_files.may_add(who, row),
+        file_documents=proposals.file_documents(row) if editable else [],
         file_limits={
             "allowed": intake.ALLOWED_LABELS,
             "accept": ",".join(e for k in intake.KINDS.values() for e in k.extensions),
@@ -318,7 +319,9 @@ def proposal_add_file(proposal_id: int) -> Any:
     row = _visible(proposal_id)
     try:
         spool, name = transfers.upload()
-        added = proposals.add_file(user(), row, spool, name)
+        # Which required document the file is: optional, one of the list's checklists.
+        document = tidy(request.form.get("document", "")) or None
+        added = proposals.add_file(user(), row, spool, name, document)
     except Refused as refused:
         flash(t(refused.code, **refused.params), "warning")
     else:

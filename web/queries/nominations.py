@@ -15,6 +15,7 @@ from engine.runtime import Engine
 from web.i18n import say
 from web.queries.inbox import OpenTask, missing_of, open_task
 from workflows.calendar import TIMEZONE
+from workflows.checklist import ChecklistItem, checklist
 from workflows.eligibility import findings
 from workflows.models import Award, Decision, Nomination, Organisation, Tally
 
@@ -64,6 +65,8 @@ class Detail(Summary):
     open_tasks: list[OpenTask]
     findings: list[Finding]
     missing: list[str]
+    simplified: bool  # follows the simplified procedure (its shorter document list)
+    checklist: list[ChecklistItem]  # each required document, attached or not
     decisions: Sequence[Decision]
     tallies: Sequence[Tally]
 
@@ -141,6 +144,8 @@ def detail(session: Session, engine: Engine, nomination: Nomination, now: dateti
         "findings": [
             {"code": f.code, "message": say(f.message), "basis": say(f.basis)} for f in found
         ],
+        "simplified": nomination.simplified,
+        "checklist": checklist(session, nomination, now.astimezone(TIMEZONE).date()),
         "missing": (
             missing_of(session, engine, nomination.business_key, dossier.instance_id)
             if dossier

@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from web.i18n import lazy_t, t
 from workflows import installation as inst
+from workflows.checklist import APPLIES, BASIS_MOST, DOCUMENTS_MOST, NAME_MOST
 from workflows.models import LEVELS, SUBJECTS, VOTING_MODES
 from workflows.roles import ROLES
 from workflows.vocabulary import (
@@ -248,6 +249,27 @@ class Prerequisite(Schema):
     within_years = Count(*PREREQUISITE_NUMBER)
 
 
+class RequiredDocument(Schema):
+    """One document a dossier for the award must hold, with its legal basis and the procedure
+    asking for it (the regular dossier, the simplified procedure, or both)."""
+
+    name = text_field(NAME_MOST, required=True, metadata={"description": "Tên tài liệu"})
+    basis = text_field(BASIS_MOST, required=True, metadata={"description": "The legal basis"})
+    applies = choice_field(
+        APPLIES,
+        load_default="full",
+        metadata={
+            "description": "full: the regular dossier (Luật TĐKT Art. 84); simplified: "
+            "the simplified procedure (Art. 85); both"
+        },
+    )
+
+
+def _documents_at_most(value: list[Any]) -> None:
+    if len(value) > DOCUMENTS_MOST:
+        raise ValidationError(t("inst_documents_too_many", most=DOCUMENTS_MOST))
+
+
 class RuleCreate(Schema):
     """Parameters left out are carried over from the version in force the day before."""
 
@@ -261,6 +283,11 @@ class RuleCreate(Schema):
     vote_sla_days = Count(*SLA_DAYS)
     quota_ratio = Ratio(allow_none=True)
     prerequisites = fields.List(fields.Nested(Prerequisite), validate=_prerequisites_at_most)
+    documents = fields.List(
+        fields.Nested(RequiredDocument),
+        validate=_documents_at_most,
+        metadata={"description": "The documents a dossier must hold, each with its legal basis"},
+    )
 
 
 class PrerequisiteRow(Schema):

@@ -36,6 +36,13 @@ class NominationIn(Schema):
     documents = fields.List(
         text(300, 1), load_default=list, validate=validate.Length(max=MAX_DOCUMENTS)
     )
+    simplified = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Follows the simplified procedure (Luật TĐKT 2022 Art. 85): the "
+            "award rule's shorter list of required documents applies"
+        },
+    )
 
 
 class WithdrawIn(Schema):

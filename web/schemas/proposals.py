@@ -101,3 +101,7 @@ class ProposalFileOut(Schema):
     added_by = fields.String(required=True)
     added_at = fields.DateTime(required=True)
     inline = fields.Boolean(required=True)
+    document = fields.String(
+        allow_none=True,
+        metadata={"description": "The required document it was said to be, if any"},
+    )

@@ -39,13 +39,14 @@ def replace(
     both in one transaction, each with its audit event. Every check that can refuse the
     upload runs before its blob is stored."""
     attachments.check_may_add(who, nomination)
-    dossiers.active_file(context.read(), nomination.id, file_id)
+    # The new file is the same required document as the one it replaces.
+    document = dossiers.active_file(context.read(), nomination.id, file_id).document
     checked = intake.check(spool, filename)
     attachments.check_room(context.read(), nomination.id, checked)
     transfers.storage().put(checked.sha256, spool)
     with context.write() as session:
         current = session.get_one(Nomination, nomination.id)
-        row = attachments.record(session, who, current, checked, context.now())
+        row = attachments.record(session, who, current, checked, context.now(), document)
         dossiers.retire(session, who, current, file_id, context.now(), replaced_by=row.id)
         return files.item(row)
 

@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from web import context, transfers
+from workflows import checklist
 from workflows.access import Principal
+from workflows.calendar import TIMEZONE
 from workflows.files import attachments, intake
 from workflows.models import Attachment, Nomination
 
@@ -34,6 +36,7 @@ class FileItem(TypedDict):
     # Out of the dossier (replaced, or removed) since then, kept as evidence; None while in it.
     retired_at: datetime | None
     replaced_by: int | None
+    document: str | None  # the required document it was said to be (workflows.checklist)
 
 
 def item(row: Attachment) -> FileItem:
@@ -50,6 +53,7 @@ def item(row: Attachment) -> FileItem:
         "inline": intake.KINDS[row.media_type].inline,
         "retired_at": row.retired_at,
         "replaced_by": row.replaced_by,
+        "document": row.document,
     }
 
 
@@ -69,17 +73,41 @@ def check_may_add(who: Principal, nomination: Nomination) -> None:
     attachments.check_may_add(who, nomination)
 
 
-def add(who: Principal, nomination: Nomination, spool: intake.Spool, filename: str) -> FileItem:
-    """Add the spooled upload to `nomination` as `who`. Every check that can refuse it
-    runs before the blob is stored, so a refused file leaves nothing behind; the rules
-    are checked once more in the transaction that records it."""
+def check_document(nomination: Nomination, document: str | None) -> str | None:
+    """The required document a file is said to be: one of the nomination's checklist, or
+    none (Refused `file_document_unknown` otherwise)."""
+    if not document:
+        return None
+    on = context.now().astimezone(TIMEZONE).date()
+    if document not in checklist.names_for(context.read(), nomination, on):
+        raise intake.Refused("file_document_unknown")
+    return document
+
+
+def add(
+    who: Principal,
+    nomination: Nomination,
+    spool: intake.Spool,
+    filename: str,
+    document: str | None = None,
+) -> FileItem:
+    """Add the spooled upload to `nomination` as `who`, as the required `document` if
+    given. Every check that can refuse it runs before the blob is stored, so a refused file
+    leaves nothing behind; the rules are checked once more in the transaction that records
+    it."""
     attachments.check_may_add(who, nomination)
+    document = check_document(nomination, document)
     checked = intake.check(spool, filename)
     attachments.check_room(context.read(), nomination.id, checked)
     transfers.storage().put(checked.sha256, spool)
     with context.write() as session:
         row = attachments.record(
-            session, who, session.get_one(Nomination, nomination.id), checked, context.now()
+            session,
+            who,
+            session.get_one(Nomination, nomination.id),
+            checked,
+            context.now(),
+            document,
         )
         return item(row)
 

@@ -22,6 +22,7 @@ def create(
     nominee: Nominee,
     achievements: str,
     documents: Sequence[str],
+    simplified: bool = False,
 ) -> Nomination:
     """Open a nomination at `org` as `who`; its first task is preparing the dossier."""
     # Checked here, not by the database's foreign key; a non-proposer still gets the 403 first.
@@ -39,6 +40,7 @@ def create(
         nominee=nominee,
         achievements=achievements,
         documents=documents,
+        simplified=simplified,
     )
     return nomination
 

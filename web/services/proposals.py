@@ -20,9 +20,10 @@ from engine.errors import NotFound
 from web import context, transfers
 from web.i18n import LANGUAGES, speaking, t
 from web.queries.nominations import Summary, summaries
-from workflows import orgs, proposal_import
+from workflows import checklist, orgs, proposal_import
 from workflows import proposals as domain
 from workflows.access import OVERSIGHT_ROLES, WORKING_ROLES, Principal
+from workflows.calendar import TIMEZONE
 from workflows.files import intake, proposal_files
 from workflows.models import (
     Attachment,
@@ -250,6 +251,7 @@ class ProposalFile(TypedDict):
     added_by: str
     added_at: datetime
     inline: bool
+    document: str | None  # the required document it was said to be (workflows.checklist)
 
 
 def file_item(row: Attachment) -> ProposalFile:
@@ -264,6 +266,7 @@ def file_item(row: Attachment) -> ProposalFile:
         "added_by": row.added_by,
         "added_at": row.added_at,
         "inline": intake.KINDS[row.media_type].inline,
+        "document": row.document,
     }
 
 
@@ -271,18 +274,32 @@ def files_of(session: Session, proposal_id: int) -> list[ProposalFile]:
     return [file_item(row) for row in proposal_files.of_proposal(session, proposal_id)]
 
 
+def file_documents(proposal: Proposal) -> list[str]:
+    """The required documents a file of the tờ trình may be said to be."""
+    on = context.now().astimezone(TIMEZONE).date()
+    return checklist.names_for_proposal(context.read(), proposal.id, on)
+
+
 def add_file(
-    who: Principal, proposal: Proposal, spool: intake.Spool, filename: str
+    who: Principal,
+    proposal: Proposal,
+    spool: intake.Spool,
+    filename: str,
+    document: str | None = None,
 ) -> ProposalFile:
     """As a nomination's file (web.services.files.add): every check before the blob is
-    stored, the rules checked again in the transaction that records it."""
+    stored, the rules checked again in the transaction that records it. `document`: the
+    required document the file is, one of `file_documents`."""
     proposal_files.check_may_add(who, proposal)
+    if document and document not in file_documents(proposal):
+        raise intake.Refused("file_document_unknown")
     checked = intake.check(spool, filename)
     proposal_files.check_room(context.read(), proposal.id, checked)
     transfers.storage().put(checked.sha256, spool)
     with context.write() as session:
         fresh = session.get_one(Proposal, proposal.id)
-        return file_item(proposal_files.record(session, who, fresh, checked, context.now()))
+        row = proposal_files.record(session, who, fresh, checked, context.now(), document or None)
+        return file_item(row)
 
 
 def open_file(who: Principal, proposal: Proposal, row: Attachment) -> BinaryIO:

@@ -90,14 +90,21 @@ def _over_total(used: int) -> Refused:
 
 
 def record(
-    session: Session, who: Principal, nomination: Nomination, file: Checked, now: datetime
+    session: Session,
+    who: Principal,
+    nomination: Nomination,
+    file: Checked,
+    now: datetime,
+    document: str | None = None,
 ) -> Attachment:
     """The attachment row and its audit event (with the blob's sha256), in the caller's
     transaction; the blob must already be stored. The rules are checked again once the
     audit chain is held, which serialises this with every other writer (the engine's
-    submit, another upload): nothing slips in between the check and the commit."""
+    submit, another upload): nothing slips in between the check and the commit.
+    `document`: the required document (workflows.checklist) the uploader says the file is."""
     row = Attachment(
         nomination_id=nomination.id,
+        document=document,
         sha256=file.sha256,
         size=file.size,
         media_type=file.media_type,
@@ -126,6 +133,7 @@ def record(
                     "media_type": file.media_type,
                     "size": file.size,
                     "sha256": file.sha256,
+                    **({"document": document} if document else {}),
                 },
                 org_scope=nomination.current_org,
             )

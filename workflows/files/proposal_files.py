@@ -87,15 +87,22 @@ def _over(used: int) -> Refused:
 
 
 def record(
-    session: Session, who: Principal, proposal: Proposal, file: Checked, now: datetime
+    session: Session,
+    who: Principal,
+    proposal: Proposal,
+    file: Checked,
+    now: datetime,
+    document: str | None = None,
 ) -> Attachment:
     """The attachment row and its audit event, in the caller's transaction (the blob stored
-    already); the rules checked again once the audit chain is held, as for a nomination."""
+    already); the rules checked again once the audit chain is held, as for a nomination.
+    `document`: the required document the file is (it counts for every nomination listed)."""
     # Checked before the row exists: once flushed, it would be its own twin.
     check_room(session, proposal.id, file)
     row = Attachment(
         nomination_id=None,
         proposal_id=proposal.id,
+        document=document,
         sha256=file.sha256,
         size=file.size,
         media_type=file.media_type,
@@ -113,6 +120,7 @@ def record(
         "media_type": file.media_type,
         "size": file.size,
         "sha256": file.sha256,
+        **({"document": document} if document else {}),
     }
     event = audit.PendingEvent(who.username, ADDED, payload=payload, org_scope=proposal.org_code)
     audit.append(session, now, [event])

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflows.checklist import check_documents
 from workflows.installation.common import (
     PREREQUISITE_COUNTS,
     Check,
@@ -109,8 +110,9 @@ def rules_of(session: Session, award: str) -> list[AwardRule]:
 def rule_values(rule: AwardRule) -> dict[str, Any]:
     return {
         "effective_from": rule.effective_from.isoformat(),
-        **{k: getattr(rule, k) for k in RULE_PARAMS if k != "prerequisites"},
+        **{k: getattr(rule, k) for k in RULE_PARAMS if k not in ("prerequisites", "documents")},
         "prerequisites": rule.prerequisite_list,
+        "documents": rule.document_list,
         "basis": rule.basis,
     }
 
@@ -135,6 +137,8 @@ def _check_rule_param(session: Session, check: Check, key: str, value: Any) -> A
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             check.add(key, "number_between", low=low, high=high)
         return value
+    if key == "documents":  # rows of {name, basis[, applies]}
+        return check_documents(value, lambda code, **params: check.add(key, code, **params))
     # prerequisites: a list of {award, consecutive_years | count [, within_years]}
     found: list[dict[str, Any]] = []
     if not isinstance(value, list):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import Base
 from workflows.auth import end_sessions
+from workflows.checklist import check_documents
 from workflows.models import (
     LEVELS,
     SUBJECTS,
@@ -347,7 +348,25 @@ class Loader:
             return self.f.integer(row, key, 1, 365)
         if key == "prerequisites":
             return self.prerequisites(row, awards)
+        if key == "documents":
+            return self.documents(row)
         return None  # quota_ratio: null, no quota
+
+    def documents(self, row: Row) -> str:
+        """The required documents: a list of {name, basis[, applies]} (workflows.checklist)."""
+        items = row.data["documents"] or []
+        plain = (
+            [i.data if isinstance(i, Row) else i for i in items]
+            if isinstance(items, list)
+            else items
+        )
+
+        def problem(code: str, **params: Any) -> None:
+            said = f"document '{params['name']}' listed twice" if "name" in params else ""
+            shape = "documents must be a list of {name, basis, applies: full|simplified|both}"
+            self.f.error(row.at("documents"), said or shape)
+
+        return check_documents(plain, problem)
 
     def prerequisites(self, row: Row, awards: set[str]) -> str:
         items = row.data["prerequisites"] or []
