@@ -273,6 +273,7 @@ def snapshot(
         task_id,
         payload={
             "nomination": nomination_id,
+            "org": nomination.current_org,
             "version": number,
             "sha256": sha256,
             "files": [f["sha256"] for f in files],

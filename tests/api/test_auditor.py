@@ -44,6 +44,7 @@ def test_the_history_shows_every_step_in_order_with_roles_and_no_vote_choice(api
     assert steps == [
         ("instance.started", None, None, "DH_HL"),
         ("task.completed", "prepare_dossier", "proposer", "DH_HL"),
+        ("dossier.submitted", None, None, "DH_HL"),  # the version sent, with its hash
         ("task.completed", "appraise", "secretary", "DH_HL"),
         vote,
         ballot,
@@ -53,7 +54,7 @@ def test_the_history_shows_every_step_in_order_with_roles_and_no_vote_choice(api
         ballot,
         ("comment.received", None, None, "DH_HL"),
     ]
-    appraise = events[2]
+    appraise = events[3]
     assert (appraise["actor"], appraise["actor_name"], appraise["org_level"]) == (
         "thuky.dh_hl",
         "Nguyễn Hữu Nghĩa",
