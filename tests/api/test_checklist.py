@@ -125,3 +125,44 @@ def test_the_appraisal_list_reads_each_rows_checklist(api: Api) -> None:
         (REPORT, False),
         (MINUTES, False),
     ]
+
+
+def test_a_proposal_file_said_to_be_the_to_trinh_counts_for_each_nomination_listed(
+    api: Api,
+) -> None:
+    header = {
+        "org": "THCS_THS",
+        "campaign": "NH2025-2026",
+        "number": "07/TTr-THCS",
+        "signed_on": "2026-11-20",
+        "signer": "Nguyễn Văn Hiệu",
+    }
+    opened = api.client.post("/api/v1/proposals", json=header, headers=api.headers(PROPOSER))
+    assert opened.status_code == 201, opened.get_json()
+    proposal = opened.get_json()["id"]
+    row = {"kind": "individual", "name": "Lê Thị Hồng", "award": "LDTT", "achievements": "Tốt"}
+    collective = {"kind": "collective", "name": "Tổ Toán", "award": "TTLDTT", "achievements": "Tốt"}
+    added = api.client.post(
+        f"/api/v1/proposals/{proposal}/rows",
+        json={"rows": [row, collective]},
+        headers=api.headers(PROPOSER),
+    )
+    assert added.status_code == 201, added.get_json()
+
+    def attach(document: str) -> Any:
+        return api.client.post(
+            f"/api/v1/proposals/{proposal}/files",
+            data={"file": (io.BytesIO(samples.PDF), "To trinh 07.pdf"), "document": document},
+            content_type="multipart/form-data",
+            headers=api.headers(PROPOSER),
+        )
+
+    assert attach("Giấy khen của xã").status_code == 422
+    stored = attach(TO_TRINH)
+    assert stored.status_code == 201, stored.get_json()
+    assert stored.get_json()["document"] == TO_TRINH
+    for name in ("Lê Thị Hồng", "Tổ Toán"):
+        items = detail(api, nomination_named(api, name).id)["checklist"]
+        assert (items[0]["name"], items[0]["attached"]) == (TO_TRINH, True)
+        assert items[0]["files"][0]["proposal_id"] == proposal
+        assert not any(i["attached"] for i in items[1:])
