@@ -71,6 +71,7 @@ class Row:
     nominee: Nominee
     award: str
     achievements: str
+    simplified: bool = False  # follows the simplified procedure (its shorter document list)
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,7 @@ def _add(
             campaign=proposal.campaign_code,
             nominee=row.nominee,
             achievements=row.achievements,
+            simplified=row.simplified,
         )
         created.append(nomination.id)
     session.add_all(

@@ -141,7 +141,14 @@ def test_a_proposal_file_said_to_be_the_to_trinh_counts_for_each_nomination_list
     assert opened.status_code == 201, opened.get_json()
     proposal = opened.get_json()["id"]
     row = {"kind": "individual", "name": "Lê Thị Hồng", "award": "LDTT", "achievements": "Tốt"}
-    collective = {"kind": "collective", "name": "Tổ Toán", "award": "TTLDTT", "achievements": "Tốt"}
+    # A row may follow the simplified procedure: its nomination asks for the shorter list.
+    collective = {
+        "kind": "collective",
+        "name": "Tổ Toán",
+        "award": "TTLDTT",
+        "achievements": "Cứu người trong lũ.",
+        "simplified": True,
+    }
     added = api.client.post(
         f"/api/v1/proposals/{proposal}/rows",
         json={"rows": [row, collective]},
@@ -166,3 +173,8 @@ def test_a_proposal_file_said_to_be_the_to_trinh_counts_for_each_nomination_list
         assert (items[0]["name"], items[0]["attached"]) == (TO_TRINH, True)
         assert items[0]["files"][0]["proposal_id"] == proposal
         assert not any(i["attached"] for i in items[1:])
+    simplified = detail(api, nomination_named(api, "Tổ Toán").id)
+    assert simplified["simplified"] is True
+    assert [i["name"] for i in simplified["checklist"]] == [TO_TRINH, SUMMARY]
+    regular = detail(api, nomination_named(api, "Lê Thị Hồng").id)["checklist"]
+    assert [i["name"] for i in regular] == [TO_TRINH, REPORT, MINUTES]

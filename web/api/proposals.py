@@ -184,6 +184,7 @@ def add_rows(body: dict[str, Any], proposal_id: int) -> Any:
             Nominee(r["kind"], r["name"], r["position"], r["unit"]),
             r["award"],
             r["achievements"],
+            r["simplified"],
         )
         for number, r in enumerate(body["rows"], start=1)
     ]

@@ -24,6 +24,10 @@ class ProposalRowIn(Schema):
     unit = text(LENGTHS["unit"], load_default="")
     award = text(300, 1, required=True, metadata={"description": "Award code or name"})
     achievements = text(LENGTHS["achievements"], 1, required=True)
+    simplified = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Follows the simplified procedure (Luật TĐKT 2022 Art. 85)"},
+    )
 
 
 class ProposalRowsIn(Schema):
