@@ -118,7 +118,8 @@ def test_a_council_member_votes_from_the_ballot_sheet(browser: Browser) -> None:
                 BallotReceipt.username == "hoidong3.cdgdnb",
             )
         ).one()
-    assert f"Biên nhận phiếu: {receipt[:16]}" in after  # the voter's receipt, not the choice
+    # The voter's receipt, named by whose ballot it is; not the choice.
+    assert f"Biên nhận phiếu cho Phạm Thị Hương: {receipt[:16]}" in after
     # Not a member of this council: not found.
     assert browser.get("/danh-sach/TLD/bieu-quyet").status_code == 404
 

@@ -5,11 +5,13 @@ why beside it (web.services.lists)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from marshmallow import ValidationError
+from sqlalchemy import select
 
 from engine.errors import EngineError, InvalidTaskData, ListRefused, Message
 from web import context
@@ -23,7 +25,7 @@ from web.schemas.lists import DecisionHeader
 from web.services import lists
 from workflows import forwarding
 from workflows.calendar import TIMEZONE
-from workflows.models import Organisation
+from workflows.models import Nomination, Organisation
 
 # Which stage each list is, who works it, and its page.
 LISTS = {
@@ -86,8 +88,11 @@ def act_on_list(org: str, which: str) -> Any:
             lists.appraise(who, rows)
         elif form == "vote":
             receipts = lists.vote(who, org, rows)
-            for receipt in receipts.values():
-                flash(t("list_ballot_receipt", receipt=receipt[:16]), "info")
+            # Each receipt says whose ballot it is: a sheet of 30 bare hashes tells nothing.
+            named = _nominees(receipts)
+            for nomination, receipt in receipts.items():
+                said = t("list_ballot_receipt", name=named[nomination], receipt=receipt[:16])
+                flash(said, "info")
         else:
             if typed.get(CONFIRM) != "on":
                 return _page(org, which, 422, values=typed, errors={CONFIRM: t("confirm_list")})
@@ -124,6 +129,13 @@ def _rows(form: str, typed: dict[str, str]) -> list[lists.Row]:
         version = typed.get(f"v-{task_id}", "")
         rows.append(lists.Row(task_id, data, int(version) if version.isdigit() else None))
     return rows
+
+
+def _nominees(nominations: Iterable[int]) -> dict[int, str]:
+    found = context.read().execute(
+        select(Nomination.id, Nomination.nominee_name).where(Nomination.id.in_(list(nominations)))
+    )
+    return {nomination: name for nomination, name in found}
 
 
 def _shared(typed: dict[str, str]) -> lists.Decision:
