@@ -3,12 +3,15 @@ every row recorded, or a 409 naming each refused row and nothing recorded."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent, TaskRow
-from tests.api.conftest import Api
-from workflows.models import BallotReceipt
+from tests.api.conftest import Api, nomination_named
+from workflows.models import BallotReceipt, Decision, Proposal
 
 SECRETARY = "thuky.thcs_ths"
 
@@ -70,3 +73,50 @@ def test_a_ballot_sheet_gives_a_receipt_per_ballot(api: Api) -> None:
     assert receipts == {str(k): v for k, v in kept.items()} and len(receipts) == len(rows)
     again = api.client.post("/api/v1/lists/CDGD_NB/ballots", json={"rows": rows}, headers=headers)
     assert again.status_code == 409  # already cast: the second sheet records nothing
+
+
+def test_a_decision_list_with_a_row_changed_meanwhile_records_nothing_and_names_it(
+    api: Api,
+) -> None:
+    nomination = nomination_named(api, "Đỗ Thị Mai Anh")  # in publicity, above DH_HL's authority
+    assert nomination.publicity_until is not None
+    api.clock.at = nomination.publicity_until + timedelta(hours=2)
+    api.app.extensions["laurel.engine"].fire_due_timers()
+    head = api.headers("chutich.dh_hl")
+    [group] = api.client.get("/api/v1/lists/DH_HL/decisions", headers=head).get_json()["groups"]
+    [row] = group["rows"]
+    assert row["route"] == "forward"
+    forward = {
+        "forward_no": "07/TTr-CĐĐHHL",
+        "forward_date": api.clock.now().date().isoformat(),
+        "forward_signer": "Nguyễn Văn Hùng",
+    }
+    before = (_events(api), _count(api, Proposal), _count(api, Decision))
+
+    # Someone changed the nomination's process after the list was read.
+    stale = {"task": row["task"], "data": {"decision": "forward"}, "version": row["version"] - 1}
+    refused = api.client.post(
+        "/api/v1/lists/DH_HL/decisions", json={"rows": [stale], **forward}, headers=head
+    )
+    assert refused.status_code == 409
+    assert "vừa được người khác" in refused.get_json()["errors"][row["task"]]["detail"]
+    # Forwarded rows need the level's own tờ trình.
+    current = {**stale, "version": row["version"]}
+    unnumbered = api.client.post(
+        "/api/v1/lists/DH_HL/decisions", json={"rows": [current]}, headers=head
+    )
+    assert unnumbered.status_code == 422 and "forward_no" in unnumbered.get_json()["errors"]
+    assert (_events(api), _count(api, Proposal), _count(api, Decision)) == before
+
+    done = api.client.post(
+        "/api/v1/lists/DH_HL/decisions", json={"rows": [current], **forward}, headers=head
+    )
+    assert done.status_code == 200 and done.get_json()["recorded"] == 1
+    with Session(api.db) as session:
+        proposal = session.scalars(select(Proposal).where(Proposal.kind == "forward")).one()
+        assert (proposal.number, proposal.to_org) == ("07/TTr-CĐĐHHL", "CDGDVN")
+
+
+def _count(api: Api, model: type[Any]) -> int:
+    with Session(api.db) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
