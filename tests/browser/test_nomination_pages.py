@@ -72,6 +72,8 @@ def test_a_nomination_from_proposal_to_award_in_the_browser(page: Page, live: Li
     page.get_by_role("link", name=NOMINEE).first.click()
     snap(page, "03-appraisal-form")
     page.get_by_label("Hồ sơ thiếu, trả lại để bổ sung").check()
+    for box in page.locator("ul.checklist input[type=checkbox]").all():
+        box.uncheck()  # the documents not attached come ticked: untick them all
     send(page)  # no list of what is missing: the form says so at the field
     expect(page.get_by_text("Trường này là bắt buộc.")).to_be_visible()
     snap(page, "04-appraisal-error")

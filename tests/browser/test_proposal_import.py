@@ -116,5 +116,5 @@ def test_the_proposer_imports_a_30_row_list_after_fixing_two_rows(page: Page, li
     page.get_by_role("button", name="Áp dụng").click()
     expect(page.get_by_role("link", name="Lê Thị Hồng Nhung")).to_be_visible()
     expect(page.get_by_role("link", name="Giáo viên Thứ 1", exact=True)).to_have_count(0)
-    expect(page.get_by_role("link", name="45/TTr-THPT")).to_be_visible()
+    expect(page.get_by_role("table").get_by_role("link", name="45/TTr-THPT")).to_be_visible()
     snap(page, "proposal-03-unit-search")
