@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -56,32 +56,33 @@ def of_nomination(session: Session, nomination_id: int) -> list[Attachment]:
 
 
 def total_size(session: Session, nomination_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Attachment.size), 0)).where(
-                Attachment.nomination_id == nomination_id
-            )
-        )
-        or 0
-    )
+    return owned_size(session, Attachment.nomination_id == nomination_id)
+
+
+def owned_size(session: Session, owner: ColumnElement[bool]) -> int:
+    """The bytes of the files of one owner (a nomination, a proposal)."""
+    found = session.scalar(select(func.coalesce(func.sum(Attachment.size), 0)).where(owner))
+    return int(found or 0)
 
 
 def check_room(session: Session, nomination_id: int, file: Checked) -> None:
-    """Refused if `file` is already attached, or would take the nomination's files past
-    their total."""
+    check_owner_room(session, Attachment.nomination_id == nomination_id, file)
+
+
+def check_owner_room(session: Session, owner: ColumnElement[bool], file: Checked) -> None:
+    """Refused if `file` is one of the owner's files already, or would take them past the
+    total a dossier may hold."""
     same = session.scalar(
-        select(Attachment.name).where(
-            Attachment.nomination_id == nomination_id, Attachment.sha256 == file.sha256
-        )
+        select(Attachment.name).where(owner, Attachment.sha256 == file.sha256).limit(1)
     )
     if same is not None:
         raise Refused("file_duplicate", name=same)
-    used = total_size(session, nomination_id)
+    used = owned_size(session, owner)
     if used + file.size > limits.MAX_NOMINATION_BYTES:
-        raise _over_total(used)
+        raise over_total(used)
 
 
-def _over_total(used: int) -> Refused:
+def over_total(used: int) -> Refused:
     return Refused(
         "file_total_exceeded",
         most=limits.MAX_NOMINATION_BYTES // limits.MIB,
@@ -143,7 +144,7 @@ def record(
     check_may_add(who, nomination)
     total = total_size(session, nomination.id)
     if total > limits.MAX_NOMINATION_BYTES:
-        raise _over_total(total - file.size)
+        raise over_total(total - file.size)
     twins = session.scalar(
         select(func.count()).where(
             Attachment.nomination_id == nomination.id, Attachment.sha256 == file.sha256

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from workflows import limits
 from workflows.access import OVERSIGHT_ROLES, Principal, oversees
+from workflows.files import attachments
 from workflows.files.attachments import ADDED
 from workflows.files.intake import Checked, Refused
 from workflows.models import Attachment, Proposal
@@ -51,39 +52,13 @@ def find(session: Session, proposal_id: int, file_id: int) -> Attachment | None:
 
 
 def _total(session: Session, proposal_id: int) -> int:
-    found = session.scalar(
-        select(func.coalesce(func.sum(Attachment.size), 0)).where(
-            Attachment.proposal_id == proposal_id
-        )
-    )
-    return int(found or 0)
-
-
-def _twin(session: Session, proposal_id: int, sha256: str) -> str | None:
-    return session.scalar(
-        select(Attachment.name)
-        .where(Attachment.proposal_id == proposal_id, Attachment.sha256 == sha256)
-        .limit(1)
-    )
+    return attachments.owned_size(session, Attachment.proposal_id == proposal_id)
 
 
 def check_room(session: Session, proposal_id: int, file: Checked) -> None:
     """Refused if `file` is on the proposal already, or would take its files past the
     total a dossier may hold."""
-    same = _twin(session, proposal_id, file.sha256)
-    if same is not None:
-        raise Refused("file_duplicate", name=same)
-    used = _total(session, proposal_id)
-    if used + file.size > limits.MAX_NOMINATION_BYTES:
-        raise _over(used)
-
-
-def _over(used: int) -> Refused:
-    return Refused(
-        "file_total_exceeded",
-        most=limits.MAX_NOMINATION_BYTES // limits.MIB,
-        used=round(used / limits.MIB, 1),
-    )
+    attachments.check_owner_room(session, Attachment.proposal_id == proposal_id, file)
 
 
 def record(
@@ -128,7 +103,7 @@ def record(
     check_may_add(who, proposal)
     total = _total(session, proposal.id)
     if total > limits.MAX_NOMINATION_BYTES:
-        raise _over(total - file.size)
+        raise attachments.over_total(total - file.size)
     twins = session.scalar(
         select(func.count()).where(
             Attachment.proposal_id == proposal.id, Attachment.sha256 == file.sha256
