@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine.anchoring import AnchorFile
 from engine.clock import SystemClock
 from engine.db import create_db_engine, make_read_session_factory, make_session_factory
-from engine.models import AuditEvent, DefinitionVersion, Instance
+from engine.models import AuditEvent
 from engine.ports import Clock
 from web import api, i18n, pages, transfers
 from web.api.problems import refuse_deep_json
@@ -45,19 +45,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     api.register(app)
     pages.register(app)
 
-    # `/` is the pages' inbox (or the landing page for visitors); this is for monitoring.
-    def counts() -> dict[str, Any]:
-        with read() as session:
-            return {
-                "definitions": session.scalar(select(func.count()).select_from(DefinitionVersion)),
-                "running": session.scalar(
-                    select(func.count()).select_from(Instance).where(Instance.status == "active")
-                ),
-                "events": session.scalar(select(func.count()).select_from(AuditEvent)),
-            }
-
+    # `/` is the pages' inbox (or the landing page for visitors); this is for monitoring, so
+    # it answers in constant time: the database reached, and the audit chain's head by its
+    # primary key (no count that grows with the data).
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
-        return {"status": "ok", **counts()}
+        with read() as session:
+            head = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
+        return {"status": "ok", "audit_head": head or 0}
 
     return app
