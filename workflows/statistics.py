@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from workflows.models import Award, Campaign, Decision, Nomination, Organisation
@@ -95,15 +94,14 @@ class _Tally:
         ]
 
 
-def _deciding_levels(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    """The level of the organisation of each nomination's latest decision."""
-    wanted = list(ids)
-    if not wanted:
-        return {}
+def _deciding_levels(session: Session, counted: Select[int]) -> dict[int, str]:
+    """The level of the organisation of each counted nomination's latest decision; the
+    nominations are a subquery, never a list of ids (a national report counts more than a
+    statement can carry as parameters)."""
     rows = session.execute(
         select(Decision.nomination_id, Organisation.level)
         .join(Organisation, Organisation.code == Decision.org_code)
-        .where(Decision.nomination_id.in_(wanted))
+        .where(Decision.nomination_id.in_(counted))
         .order_by(Decision.at, Decision.id)
     )
     return {nomination_id: level for nomination_id, level in rows}
@@ -143,12 +141,15 @@ def report(
             .order_by(Campaign.starts, Campaign.code)
         )
     ]
+    counted = select(Nomination.id).where(scope)
     if year is not None:
         query = query.where(Nomination.year == year)
+        counted = counted.where(Nomination.year == year)
     if campaign:
         query = query.where(Nomination.campaign_code == campaign)
+        counted = counted.where(Nomination.campaign_code == campaign)
     rows = session.execute(query).all()
-    levels = _deciding_levels(session, (row[0] for row in rows))
+    levels = _deciding_levels(session, counted)
     tallies = {name: _Tally() for name in DIMENSIONS}
     awarded_total = 0
     for (
