@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from flask import Flask, Request, Response, current_app, request, send_file
 
+from web.schemas.forms import tidy
 from web.settings import Settings
 from workflows import limits
 from workflows.files.intake import KINDS, Refused, Spool
@@ -92,6 +93,11 @@ def configure(app: Flask, settings: Settings) -> None:
 def storage() -> Storage:
     found: Storage = current_app.extensions["laurel.files"]
     return found
+
+
+def document() -> str | None:
+    """The required document the uploader says the file is (workflows.checklist), if any."""
+    return tidy(request.form.get("document", "")) or None
 
 
 def upload(field: str = FIELD) -> tuple[Spool, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
@@ -136,8 +136,7 @@ def add_file(nomination_id: int) -> Any:
     try:
         files.check_may_add(me(), nomination)  # before reading the body
         spool, name = transfers.upload()
-        document = (request.form.get("document") or "").strip() or None
-        return files.add(me(), nomination, spool, name, document)
+        return files.add(me(), nomination, spool, name, transfers.document())
     except Refused as refused:
         return refusal(refused)
 

@@ -298,8 +298,7 @@ def add_proposal_file(proposal_id: int) -> Any:
     try:
         proposal_files.check_may_add(me(), proposal)  # before reading the body
         spool, name = transfers.upload()
-        document = (request.form.get("document") or "").strip() or None
-        return proposals.add_file(me(), proposal, spool, name, document)
+        return proposals.add_file(me(), proposal, spool, name, transfers.document())
     except Refused as refused:
         return refusal(refused)
 

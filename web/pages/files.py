@@ -16,7 +16,6 @@ from flask import abort, flash, redirect, request, url_for
 from web import context, transfers
 from web.i18n import language, t
 from web.pages.common import bp, me, signed_in, user
-from web.schemas import forms
 from web.services import files
 from workflows import limits
 from workflows.access import readable
@@ -62,9 +61,7 @@ def add_file(nomination_id: int) -> Any:
     nomination = _visible(nomination_id)
     try:
         spool, name = transfers.upload()
-        # Which required document the file is: optional, one of the dossier's checklist.
-        document = forms.tidy(request.form.get("document", "")) or None
-        added = files.add(user(), nomination, spool, name, document)
+        added = files.add(user(), nomination, spool, name, transfers.document())
     except Refused as refused:
         flash(t(refused.code, **refused.params), "warning")
     else:

@@ -22,7 +22,7 @@ from web.i18n import describe, say_fields, t
 from web.pages.common import arg, bp, page_number, render, signed_in, user
 from web.paging import page_of
 from web.queries import unit_dossiers
-from web.schemas.forms import field_errors, tidy
+from web.schemas.forms import field_errors
 from web.schemas.proposals import ProposalIn, ProposalRowIn
 from web.services import proposals
 from workflows import limits, publicity
@@ -319,9 +319,7 @@ def proposal_add_file(proposal_id: int) -> Any:
     row = _visible(proposal_id)
     try:
         spool, name = transfers.upload()
-        # Which required document the file is: optional, one of the list's checklists.
-        document = tidy(request.form.get("document", "")) or None
-        added = proposals.add_file(user(), row, spool, name, document)
+        added = proposals.add_file(user(), row, spool, name, transfers.document())
     except Refused as refused:
         flash(t(refused.code, **refused.params), "warning")
     else:
